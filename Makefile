@@ -1,0 +1,90 @@
+# Retail streaming pipeline: every workflow is a target; `make help` lists them.
+# ENV selects where things run: local (default, the embedded emulator), localstack, aws.
+
+SHELL        := bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS    += --no-print-directory
+
+ENV          ?= local
+export ENV
+PYTHON       ?= python3
+VENV         := .venv
+PY           := $(VENV)/bin/python
+STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | cut -c1-12)
+PYTEST_ARGS  ?=
+
+.PHONY: help setup up down status reset init plan apply destroy outputs env \
+        test-unit test-local lint fmt validate clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  ENV=$(ENV)  (local | localstack | aws)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+	  { echo "make: error: $(PYTHON) is missing or older than 3.11; install Python 3.11+ or pass PYTHON=python3.12" >&2; exit 2; }
+	@echo "setup: creating $(VENV) with the pinned dependencies" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP) ## Create the project virtualenv with pinned dependencies
+
+up: setup ## Start the embedded emulator (ENV=local), reusing a healthy one
+	@$(PY) -m tools up
+
+down: setup ## Stop the embedded emulator gracefully (it saves its state)
+	@$(PY) -m tools down
+
+status: setup ## Show the target, the emulator and the Terraform state
+	@$(PY) -m tools status
+
+reset: setup ## Wipe the embedded emulator and the local Terraform state
+	@$(PY) -m tools reset
+
+init: setup ## Write the Terraform CLI config and override, then terraform init
+	@$(PY) -m tools init
+
+plan: setup ## terraform plan against ENV
+	@$(PY) -m tools plan
+
+apply: setup ## Deploy the stack to ENV (starts the emulator for ENV=local)
+	@$(PY) -m tools apply
+
+destroy: setup ## Destroy the stack in ENV
+	@$(PY) -m tools destroy
+
+outputs: setup ## Print the stack's outputs
+	@$(PY) -m tools outputs
+
+env: setup ## Print exports for running terraform/aws by hand: eval "$(make -s env)"
+	@$(PY) -m tools env
+
+test-unit: setup ## Fast tests: no emulator, no Terraform
+	@$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
+test-local: setup ## Every test: unit, Terraform plan, and apply/data-flow on the emulator
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+fmt: setup ## Format Python and Terraform in place
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m tools fmt
+
+lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules)
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m tools fmt -check
+	@$(PY) -m tools validate
+
+validate: setup ## terraform validate the root and every module
+	@$(PY) -m tools validate
+
+clean: ## Stop the emulator, remove venvs, emulator data, local state, builds and reports
+	@if [ -x $(PY) ]; then ENV=local $(PY) -m tools down || true; fi
+	@rm -rf $(VENV) .local .state/local .state/localstack dist reports .pytest_cache .ruff_cache
+	@rm -rf terraform/.terraform modules/*/.terraform tests/fixtures/*/.terraform
+	@find . -name harness_override.tf -delete
+	@echo "clean: done (.state/aws, the state of real deployments, is kept)"

@@ -1,0 +1,124 @@
+variable "bucket_name" {
+  description = "Name of the data-lake bucket. Globally unique; the root stack uses <name_prefix>-<region>-<account>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be 3 to 63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = !can(regex("\\.\\.|^\\d+\\.\\d+\\.\\d+\\.\\d+$|^xn--|-s3alias$", var.bucket_name))
+    error_message = "bucket_name must not contain consecutive dots, look like an IP address, start with xn-- or end with -s3alias."
+  }
+}
+
+variable "force_destroy" {
+  description = "Allow Terraform to delete the bucket even when it holds objects. Keep false for real data; true suits throwaway stacks."
+  type        = bool
+  default     = false
+}
+
+variable "sse_algorithm" {
+  description = "Default encryption of new objects: aws:kms (a customer managed key, created here unless kms_key_arn is given) or AES256 (S3-managed keys)."
+  type        = string
+  default     = "aws:kms"
+
+  validation {
+    condition     = contains(["aws:kms", "AES256"], var.sse_algorithm)
+    error_message = "sse_algorithm must be \"aws:kms\" or \"AES256\"."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of an existing customer managed KMS key for SSE-KMS. Null creates a key with rotation (when sse_algorithm is aws:kms)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before a key created by this module is deleted after destroy."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days must be between 7 and 30 days."
+  }
+}
+
+variable "enable_versioning" {
+  description = "Keep previous versions of overwritten or deleted objects (recovery from bad writes)."
+  type        = bool
+  default     = true
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which previous object versions are deleted. Null keeps them forever."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days == null || try(var.noncurrent_version_expiration_days >= 1, false)
+    error_message = "noncurrent_version_expiration_days must be a positive number of days, or null."
+  }
+}
+
+variable "expiration_rules" {
+  description = "Prefixes whose objects expire, e.g. Firehose's error output and Athena query results. id must be unique."
+  type = list(object({
+    id     = string
+    prefix = string
+    days   = number
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for r in var.expiration_rules : r.days >= 1 && floor(r.days) == r.days])
+    error_message = "expiration_rules[*].days must be whole numbers of days, at least 1."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.expiration_rules : length(r.prefix) > 0 && !startswith(r.prefix, "/")])
+    error_message = "expiration_rules[*].prefix must be a non-empty key prefix without a leading slash (e.g. \"00-error/\")."
+  }
+
+  validation {
+    condition     = length(distinct([for r in var.expiration_rules : r.id])) == length(var.expiration_rules)
+    error_message = "expiration_rules[*].id must be unique."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which unfinished multipart uploads are cleaned up."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1
+    error_message = "abort_incomplete_multipart_upload_days must be at least 1."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Bucket that receives S3 server access logs for this bucket. Null disables access logging."
+  type        = string
+  default     = null
+}
+
+variable "policy_documents" {
+  description = "Extra bucket policy documents (JSON) merged with the module's TLS-only policy, e.g. grants to other accounts."
+  type        = list(string)
+  default     = []
+}
+
+variable "tags" {
+  description = "Tags added to every resource of the module."
+  type        = map(string)
+  default     = {}
+}

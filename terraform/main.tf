@@ -1,0 +1,54 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  tags = merge({ Project = "retail-streaming-pipeline", ManagedBy = "terraform" }, var.tags)
+
+  region              = data.aws_region.current.name
+  bucket_name         = coalesce(var.bucket_name, "${var.name_prefix}-${local.region}-${data.aws_caller_identity.current.account_id}")
+  kinesis_stream_name = coalesce(var.kinesis_stream_name, "${var.name_prefix}-trans")
+  firehose_name       = coalesce(var.firehose_name, "uk-online-${var.name_prefix}-trans")
+
+  # Folders of the lake: the fixed part of each Firehose prefix, up to its last slash.
+  data_prefix           = replace(split("!{", var.firehose_prefix)[0], "/[^/]+$/", "")
+  error_prefix          = replace(split("!{", var.firehose_error_prefix)[0], "/[^/]+$/", "")
+  athena_results_prefix = "athena-results/"
+}
+
+module "data_lake" {
+  source = "../modules/data_lake"
+
+  bucket_name   = local.bucket_name
+  force_destroy = var.bucket_force_destroy
+  sse_algorithm = var.bucket_sse_algorithm
+  expiration_rules = [
+    { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
+    { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },
+  ]
+  tags = local.tags
+}
+
+module "kinesis_stream" {
+  source = "../modules/kinesis_stream"
+
+  name                   = local.kinesis_stream_name
+  stream_mode            = var.kinesis_stream_mode
+  shard_count            = var.kinesis_shard_count
+  retention_period_hours = var.kinesis_retention_hours
+  tags                   = local.tags
+}
+
+module "firehose" {
+  source = "../modules/firehose_s3"
+
+  name                = local.firehose_name
+  kinesis_stream_arn  = var.firehose_source == "kinesis" ? module.kinesis_stream.stream_arn : null
+  bucket_arn          = module.data_lake.bucket_arn
+  bucket_kms_key_arn  = module.data_lake.kms_key_arn
+  prefix              = var.firehose_prefix
+  error_output_prefix = var.firehose_error_prefix
+  buffering_size      = var.firehose_buffering_size
+  buffering_interval  = var.firehose_buffering_interval
+  compression_format  = var.firehose_compression
+  tags                = local.tags
+}

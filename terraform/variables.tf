@@ -1,0 +1,134 @@
+variable "aws_region" {
+  description = "Region to deploy to. Null uses AWS_REGION or the profile's region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-\\d$", var.aws_region))
+    error_message = "aws_region must look like an AWS region (e.g. us-east-1, eu-west-2), or be null."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several deployments can share an account. The lab's names come from the default."
+  type        = string
+  default     = "retail"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,22}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3 to 24 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource (merged over Project and ManagedBy)."
+  type        = map(string)
+  default     = {}
+}
+
+# --- Kinesis Data Stream -------------------------------------------------------------------------
+
+variable "kinesis_stream_name" {
+  description = "Name of the Kinesis data stream. Null gives <name_prefix>-trans (the lab's retail-trans)."
+  type        = string
+  default     = null
+}
+
+variable "kinesis_stream_mode" {
+  description = "ON_DEMAND or PROVISIONED capacity for the stream."
+  type        = string
+  default     = "ON_DEMAND"
+}
+
+variable "kinesis_shard_count" {
+  description = "Shards when kinesis_stream_mode is PROVISIONED."
+  type        = number
+  default     = 1
+}
+
+variable "kinesis_retention_hours" {
+  description = "Hours records stay in the stream (24 to 8760)."
+  type        = number
+  default     = 24
+}
+
+# --- Firehose to S3 ------------------------------------------------------------------------------
+
+variable "firehose_name" {
+  description = "Name of the Firehose delivery stream. Null gives uk-online-<name_prefix>-trans (the lab's uk-online-retail-trans)."
+  type        = string
+  default     = null
+}
+
+variable "firehose_source" {
+  description = "Where Firehose reads: \"kinesis\" (the stream feeds Firehose and the ingest Lambda) or \"direct_put\" (the lab's first version: producers write to Firehose)."
+  type        = string
+  default     = "kinesis"
+
+  validation {
+    condition     = contains(["kinesis", "direct_put"], var.firehose_source)
+    error_message = "firehose_source must be \"kinesis\" or \"direct_put\"."
+  }
+}
+
+variable "firehose_prefix" {
+  description = "S3 prefix of delivered records (arrival-time partitions, UTC)."
+  type        = string
+  default     = "00-retail-trans/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
+}
+
+variable "firehose_error_prefix" {
+  description = "S3 prefix of records Firehose failed to deliver."
+  type        = string
+  default     = "00-error/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/!{firehose:error-output-type}"
+}
+
+variable "firehose_buffering_size" {
+  description = "MiB Firehose buffers before writing to S3."
+  type        = number
+  default     = 1
+}
+
+variable "firehose_buffering_interval" {
+  description = "Seconds Firehose buffers before writing to S3."
+  type        = number
+  default     = 60
+}
+
+variable "firehose_compression" {
+  description = "Compression of delivered objects (UNCOMPRESSED keeps the lab's plain JSON lines)."
+  type        = string
+  default     = "UNCOMPRESSED"
+}
+
+# --- S3 data lake --------------------------------------------------------------------------------
+
+variable "bucket_name" {
+  description = "Name of the data-lake bucket. Null gives <name_prefix>-<region>-<account>."
+  type        = string
+  default     = null
+}
+
+variable "bucket_force_destroy" {
+  description = "Let destroy delete a bucket that still holds objects. False protects real data."
+  type        = bool
+  default     = false
+}
+
+variable "bucket_sse_algorithm" {
+  description = "aws:kms (customer managed key created for the bucket) or AES256."
+  type        = string
+  default     = "aws:kms"
+}
+
+variable "error_retention_days" {
+  description = "Days Firehose error output is kept."
+  type        = number
+  default     = 30
+}
+
+variable "athena_results_retention_days" {
+  description = "Days Athena query results are kept."
+  type        = number
+  default     = 7
+}

@@ -1,0 +1,128 @@
+"""Test-side helpers: private Terraform working copies driven by tftest, and small polling utilities.
+
+Every stack a test deploys lives in its own copy of `terraform/`, `modules/` and `tests/fixtures/`
+under pytest's tmp dir, with its own state and generated overrides, and a random name prefix: test
+runs never touch the user's `make apply` stack, even on the same emulator.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tftest
+
+from tools import terraform
+from tools.targets import REPO_ROOT, Target
+
+T = TypeVar("T")
+COPIED_DIRS = ("terraform", "modules", "tests/fixtures")
+IGNORED = shutil.ignore_patterns(".terraform", terraform.OVERRIDE_NAME, "*.tfstate", "*.tfstate.*", "__pycache__")
+
+
+def random_prefix(stem: str = "t") -> str:
+    """A short, valid, collision-resistant name prefix (lowercase, starts with a letter)."""
+    return f"{stem}{secrets.token_hex(3)}"
+
+
+def copy_tree(destination: Path) -> Path:
+    """Copy the Terraform sources, keeping their relative layout so module sources resolve."""
+    for relative in COPIED_DIRS:
+        source = REPO_ROOT / relative
+        if source.is_dir():
+            shutil.copytree(source, destination / relative, ignore=IGNORED)
+    return destination
+
+
+@dataclass
+class TerraformStack:
+    """One Terraform root (the stack or a test fixture) in a private working copy."""
+
+    copy_root: Path
+    root: str
+    target: Target
+    tf_vars: dict[str, Any] = field(default_factory=dict)
+    var_files: list[str] = field(default_factory=list)
+
+    @property
+    def workdir(self) -> Path:
+        return self.copy_root / self.root
+
+    def __post_init__(self) -> None:
+        state = self.workdir / "terraform.tfstate"
+        terraform.write_overrides(self.workdir, self.target, state, modules_dir=self.copy_root / "modules")
+        self.tf = tftest.TerraformTest(
+            str(self.workdir), binary=terraform.binary(), env=terraform.environ_for(self.target)
+        )
+        self.tf.setup(upgrade=False)
+
+    def plan(self, **tf_vars: Any) -> tftest.TerraformPlanOutput:
+        return self.tf.plan(output=True, tf_vars=self.tf_vars | tf_vars, tf_var_file=self.var_files or None)
+
+    def plan_text(self, **tf_vars: Any) -> str:
+        """Plain-text plan (e.g. to find "No changes.")."""
+        return self.tf.plan(tf_vars=self.tf_vars | tf_vars, tf_var_file=self.var_files or None)
+
+    def apply(self) -> dict[str, Any]:
+        self.tf.apply(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
+        return self.outputs()
+
+    def outputs(self) -> dict[str, Any]:
+        return {name: value for name, value in self.tf.output().items()}
+
+    def destroy(self) -> None:
+        self.tf.destroy(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
+
+
+def stack_factory(tmp_root: Path, target: Target) -> Callable[..., TerraformStack]:
+    """Build stacks from `terraform/` (the default) or `tests/fixtures/<name>`, each in a fresh copy."""
+
+    def make(
+        root: str = "terraform",
+        tf_vars: Mapping[str, Any] | None = None,
+        var_files: list[str] | None = None,
+    ) -> TerraformStack:
+        copy = copy_tree(tmp_root / random_prefix("copy"))
+        return TerraformStack(copy, root, target, dict(tf_vars or {}), list(var_files or []))
+
+    return make
+
+
+def wait_for(
+    probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.25, what: str = "the condition"
+) -> T:
+    """Poll until `probe` returns something truthy; fail with a clear message after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def planned_resources(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, Any]]:
+    """Every planned resource of the root and nested modules, by full address, mapped to its values."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(module: Mapping[str, Any]) -> None:
+        for res in module.get("resources", []):
+            found[res["address"]] = res.get("values", {})
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(plan._raw.get("planned_values", {}).get("root_module", {}))  # tftest keeps the raw JSON there
+    return found
+
+
+def planned(plan: tftest.TerraformPlanOutput, address: str) -> dict[str, Any]:
+    """The planned values of one resource; fails listing what was planned instead."""
+    resources = planned_resources(plan)
+    assert address in resources, f"got no {address}; planned: {sorted(resources)}"
+    return resources[address]

@@ -1,0 +1,175 @@
+"""The data lake, the stream and Firehose applied on the emulator: records put in arrive in S3, intact."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.harness import random_prefix, wait_for
+
+pytestmark = pytest.mark.integration
+
+PARTITION = re.compile(r"^00-retail-trans/year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/[^/]+$")
+
+
+def sample_records(count: int) -> list[dict]:
+    run = uuid.uuid4().hex[:8]
+    return [
+        {
+            "Invoice": f"{run}{i}",
+            "StockCode": "85048",
+            "Description": f'GLASS BALL, {i} "LIGHTS"',
+            "Quantity": i,
+            "InvoiceDate": "2009-12-01 07:45:00",
+            "Price": 6.95,
+            "Customer_ID": "13085.0" if i % 2 else "",
+            "Country": "United Kingdom",
+        }
+        for i in range(count)
+    ]
+
+
+def encode(record: dict) -> bytes:
+    return (json.dumps(record) + "\n").encode()
+
+
+def delivered(s3, bucket: str, prefix: str) -> tuple[list[str], list[dict]]:
+    """Every key under the prefix, and every JSON line in those objects (independent of batching)."""
+    keys, records = [], []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            keys.append(obj["Key"])
+            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
+            records += [json.loads(line) for line in body.splitlines() if line.strip()]
+    return keys, records
+
+
+def assert_hour_partitions(keys: list[str], started: datetime) -> None:
+    finished = datetime.now(UTC)
+    for key in keys:
+        match = PARTITION.match(key)
+        assert match, f"got key {key}, expected 00-retail-trans/year=YYYY/month=MM/day=DD/hour=HH/<object>"
+        hour = datetime(*map(int, match.groups()), tzinfo=UTC)
+        assert started.replace(minute=0, second=0, microsecond=0) <= hour <= finished, (
+            f"got partition {hour:%Y-%m-%d %H}h, expected the UTC arrival hour ({started:%Y-%m-%d %H}h)"
+        )
+
+
+def sort_key(record: dict) -> str:
+    return record["Invoice"]
+
+
+@pytest.fixture(scope="module")
+def kinesis_stack(make_stack):
+    stack = make_stack("terraform", tf_vars={"name_prefix": random_prefix()}, var_files=["env/local.tfvars"])
+    outputs = stack.apply()
+    yield stack, outputs
+    if not getattr(stack, "destroyed", False):
+        stack.destroy()
+
+
+def test_apply_outputs_name_every_piece(kinesis_stack):
+    _, outputs = kinesis_stack
+    for name in ("bucket_name", "kinesis_stream_name", "kinesis_stream_arn", "firehose_name", "firehose_arn"):
+        assert outputs.get(name), f"got no output {name}; outputs: {sorted(outputs)}"
+    assert outputs["firehose_source"] == "kinesis"
+
+
+def test_records_put_into_kinesis_arrive_in_s3_under_the_hour_prefix(kinesis_stack, aws_client):
+    _, outputs = kinesis_stack
+    records = sample_records(25)
+    started = datetime.now(UTC)
+    response = aws_client("kinesis").put_records(
+        StreamName=outputs["kinesis_stream_name"],
+        Records=[{"Data": encode(r), "PartitionKey": r["Invoice"]} for r in records],
+    )
+    assert response["FailedRecordCount"] == 0, f"got {response['FailedRecordCount']} failed records"
+
+    def all_arrived():
+        keys, got = delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
+        return (keys, got) if len(got) >= len(records) else None
+
+    keys, got = wait_for(all_arrived, timeout=60, what=f"{len(records)} records in S3")
+    assert sorted(got, key=sort_key) == sorted(records, key=sort_key), "S3 holds different records than were sent"
+    assert_hour_partitions(keys, started)
+
+
+def test_objects_are_encrypted_with_the_lake_key(kinesis_stack, aws_client):
+    _, outputs = kinesis_stack
+    s3 = aws_client("s3")
+    key = s3.list_objects_v2(Bucket=outputs["bucket_name"], Prefix=outputs["data_prefix"])["Contents"][0]["Key"]
+    head = s3.head_object(Bucket=outputs["bucket_name"], Key=key)
+    assert head.get("ServerSideEncryption") == "aws:kms", f"got {head.get('ServerSideEncryption')}"
+    assert head.get("SSEKMSKeyId") == outputs["bucket_kms_key_arn"], f"got {head.get('SSEKMSKeyId')}"
+
+
+def test_second_plan_after_apply_shows_no_changes(kinesis_stack):
+    stack, _ = kinesis_stack
+    text = stack.plan_text()
+    assert "No changes." in text, f"expected no changes after apply, got:\n{text[-2000:]}"
+
+
+def test_destroy_leaves_no_bucket_stream_or_delivery_stream(kinesis_stack, aws_client):
+    stack, outputs = kinesis_stack
+    stack.destroy()
+    stack.destroyed = True
+    checks = {
+        "bucket": lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]),
+        "stream": lambda: aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"]),
+        "delivery stream": lambda: aws_client("firehose").describe_delivery_stream(
+            DeliveryStreamName=outputs["firehose_name"]
+        ),
+        "log group": lambda: _require(
+            aws_client("logs").describe_log_groups(logGroupNamePrefix=outputs["firehose_log_group"])["logGroups"]
+        ),
+    }
+    left = []
+    for name, probe in checks.items():
+        try:
+            probe()
+            left.append(name)
+        except (ClientError, LookupError):
+            pass
+    assert not left, f"destroy left behind: {left}"
+
+
+def _require(items: list) -> list:
+    if not items:
+        raise LookupError("none")
+    return items
+
+
+@pytest.fixture(scope="module")
+def direct_put_stack(make_stack):
+    stack = make_stack(
+        "terraform",
+        var_files=["env/local.tfvars"],
+        tf_vars={"name_prefix": random_prefix(), "firehose_source": "direct_put"},
+    )
+    outputs = stack.apply()
+    yield outputs
+    stack.destroy()
+
+
+def test_records_put_into_direct_put_firehose_arrive_in_s3(direct_put_stack, aws_client):
+    outputs = direct_put_stack
+    assert outputs["firehose_source"] == "direct_put"
+    records = sample_records(12)
+    started = datetime.now(UTC)
+    response = aws_client("firehose").put_record_batch(
+        DeliveryStreamName=outputs["firehose_name"], Records=[{"Data": encode(r)} for r in records]
+    )
+    assert response["FailedPutCount"] == 0, f"got {response['FailedPutCount']} failed records"
+
+    def all_arrived():
+        keys, got = delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
+        return (keys, got) if len(got) >= len(records) else None
+
+    keys, got = wait_for(all_arrived, timeout=60, what=f"{len(records)} records in S3")
+    assert sorted(got, key=sort_key) == sorted(records, key=sort_key), "S3 holds different records than were sent"
+    assert_hour_partitions(keys, started)

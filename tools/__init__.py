@@ -1,0 +1,1 @@
+"""Harness for the local emulator and Terraform (run as `python -m tools`)."""

@@ -1,0 +1,278 @@
+"""`python -m tools <command>`: the Makefile's engine for the emulator and Terraform.
+
+Exit codes: 0 ok, 1 the operation failed, 2 bad configuration or usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from pathlib import Path
+
+from tools import emulator, terraform
+from tools.targets import REPO_ROOT, Target, TargetError, resolve
+
+PROG = "tools"
+
+
+class Exit(IntEnum):
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """An operation failed for a reason the user can act on."""
+
+
+def var_files(target: Target, workdir: Path) -> list[str]:
+    """The target's committed tfvars, plus the user's TF_VAR_FILE when given."""
+    files = [str(workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars"))]
+    extra = os.environ.get("TF_VAR_FILE", "").strip()
+    if extra:
+        path = Path(extra).expanduser().resolve()
+        if not path.is_file():
+            raise TargetError(f"TF_VAR_FILE={extra!r} is not a file")
+        files.append(str(path))
+    return [f"-var-file={f}" for f in files]
+
+
+def ensure_reachable(target: Target) -> None:
+    """Start the embedded emulator, or check that the named endpoint or AWS credentials work."""
+    if target.manages_emulator:
+        assert target.port is not None
+        emulator.MiniStack(target.port).start()
+    elif target.endpoint_url:
+        if not emulator.health(target.endpoint_url):
+            raise TargetError(
+                f"nothing healthy answers at {target.endpoint_url}{emulator.HEALTH_PATH}; "
+                "start your LocalStack-compatible emulator or fix AWS_ENDPOINT_URL"
+            )
+    else:
+        _check_aws_credentials(target)
+
+
+def _check_aws_credentials(target: Target) -> None:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        identity = boto3.client("sts", region_name=target.region).get_caller_identity()
+    except NoCredentialsError:
+        raise TargetError(
+            "ENV=aws needs AWS credentials and none were found (environment, ~/.aws, SSO or "
+            "instance profile); run `aws configure` or `aws sso login`, or export AWS_PROFILE"
+        ) from None
+    except (BotoCoreError, ClientError) as exc:
+        raise TargetError(f"ENV=aws: the AWS credentials were rejected or AWS is unreachable: {exc}") from None
+    print(f"{PROG}: deploying to AWS account {identity['Account']} as {identity['Arn']}", file=sys.stderr)
+
+
+def prepare(target: Target, workdir: Path = terraform.ROOT_DIR) -> dict[str, str]:
+    """Write the CLI config and override, and (re)initialise when the target changed."""
+    env = terraform.environ_for(target)
+    backend_file = terraform.backend_config_file(target)
+    state = None if backend_file else terraform.state_path(target)
+    if state:
+        state.parent.mkdir(parents=True, exist_ok=True)
+    terraform.write_overrides(workdir, target, state, s3_backend=backend_file is not None)
+    stamp = workdir / ".terraform" / "harness-target"
+    wanted = f"{target.name} {target.endpoint_url} {backend_file}\n"
+    if not stamp.exists() or stamp.read_text() != wanted:
+        args = ["init", "-input=false", "-reconfigure"]
+        if backend_file:
+            args.append(f"-backend-config={backend_file}")
+        _terraform(args, workdir, env)
+        stamp.write_text(wanted)
+    return env
+
+
+def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
+    print(f"{PROG}: terraform {' '.join(args)}", file=sys.stderr)
+    try:
+        terraform.run(args, workdir, env)
+    except subprocess.CalledProcessError as exc:
+        raise CommandError(f"terraform {args[0]} failed (exit {exc.returncode}); see its messages above") from None
+
+
+def cmd_up(target: Target, _: argparse.Namespace) -> None:
+    if not target.manages_emulator:
+        raise TargetError(f"`up` starts the embedded emulator (ENV=local); ENV={target.name} uses your own endpoint")
+    assert target.port is not None
+    emulator.MiniStack(target.port).start()
+
+
+def cmd_down(target: Target, _: argparse.Namespace) -> None:
+    if target.manages_emulator:
+        assert target.port is not None
+        emulator.MiniStack(target.port).stop()
+
+
+def cmd_status(target: Target, _: argparse.Namespace) -> None:
+    print(f"target:    {target.name} ({target.endpoint_url or 'real AWS endpoints'}, region {target.region})")
+    if target.endpoint_url:
+        current = emulator.health(target.endpoint_url)
+        state = f"healthy, version {current.version}, {current.services} services" if current else "not running"
+        print(f"emulator:  {state}")
+        if target.manages_emulator:
+            assert target.port is not None
+            instance = emulator.MiniStack(target.port)
+            pid = instance.pid()
+            print(f"pid:       {pid if pid else '-'} (log {instance.log_file})")
+    state_file = terraform.state_path(target)
+    count = 0
+    if state_file.exists():
+        count = sum(len(r.get("instances", [])) for r in json.loads(state_file.read_text()).get("resources", []))
+    print(f"terraform: {count} resource instances in {state_file}")
+
+
+def cmd_reset(target: Target, _: argparse.Namespace) -> None:
+    if not target.manages_emulator:
+        raise TargetError("`reset` wipes the embedded emulator only (ENV=local)")
+    assert target.port is not None
+    emulator.MiniStack(target.port).reset()
+    terraform.state_path(target).unlink(missing_ok=True)
+    print(f"{PROG}: emulator wiped and local Terraform state removed", file=sys.stderr)
+
+
+def cmd_init(target: Target, _: argparse.Namespace) -> None:
+    stamp = terraform.ROOT_DIR / ".terraform" / "harness-target"
+    stamp.unlink(missing_ok=True)
+    prepare(target)
+
+
+def cmd_plan(target: Target, args: argparse.Namespace) -> None:
+    ensure_reachable(target)
+    env = prepare(target)
+    _terraform(["plan", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+
+
+def cmd_apply(target: Target, args: argparse.Namespace) -> None:
+    ensure_reachable(target)
+    env = prepare(target)
+    approve = ["-auto-approve"] if target.is_emulated else []  # real AWS: let the user read the plan
+    _terraform(
+        ["apply", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        terraform.ROOT_DIR,
+        env,
+    )
+
+
+def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
+    ensure_reachable(target)
+    env = prepare(target)
+    approve = ["-auto-approve"] if target.is_emulated else []
+    _terraform(
+        ["destroy", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        terraform.ROOT_DIR,
+        env,
+    )
+
+
+def cmd_outputs(target: Target, args: argparse.Namespace) -> None:
+    env = prepare(target)
+    _terraform(["output", *args.extra], terraform.ROOT_DIR, env)
+
+
+def cmd_env(target: Target, _: argparse.Namespace) -> None:
+    """Print shell exports so plain `terraform` and `aws` commands reach the same target."""
+    env = terraform.environ_for(target, base={})
+    keys = [
+        "TF_CLI_CONFIG_FILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ]
+    for key in keys:
+        if key in env:
+            print(f"export {key}={shlex.quote(env[key])}")
+
+
+def cmd_validate(target: Target, _: argparse.Namespace) -> None:
+    """`terraform validate` of the root and of every module, each initialised without a backend."""
+    env = terraform.environ_for(target)
+    dirs = [terraform.ROOT_DIR, *sorted(p.parent for p in terraform.MODULES_DIR.glob("*/main.tf"))]
+    failed = []
+    for workdir in dirs:
+        init = terraform.run(["init", "-backend=false", "-input=false"], workdir, env, capture=True, check=False)
+        result = (
+            init
+            if init.returncode
+            else terraform.run(["validate", "-no-color"], workdir, env, capture=True, check=False)
+        )
+        name = workdir.relative_to(REPO_ROOT)
+        if result.returncode:
+            failed.append(str(name))
+            print(f"FAIL {name}\n{result.stdout}{result.stderr}", file=sys.stderr)
+        else:
+            print(f"ok   {name}")
+    if failed:
+        raise CommandError(f"terraform validate failed in: {', '.join(failed)}")
+
+
+def cmd_fmt(target: Target, args: argparse.Namespace) -> None:
+    """`terraform fmt -recursive` over every Terraform directory of the repo (pass -check to only check)."""
+    env = terraform.environ_for(target)
+    dirs = [d for d in ("terraform", "modules", "tests/fixtures") if (REPO_ROOT / d).is_dir()]
+    result = terraform.run(["fmt", "-recursive", *args.extra, *dirs], REPO_ROOT, env, check=False)
+    if result.returncode:
+        raise CommandError("terraform fmt found unformatted files (listed above); run `make fmt`")
+
+
+COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = {
+    "up": (cmd_up, "start the embedded emulator (reuses a healthy one)"),
+    "down": (cmd_down, "stop the embedded emulator gracefully (it saves its state)"),
+    "status": (cmd_status, "report the target, the emulator and the Terraform state"),
+    "reset": (cmd_reset, "wipe the embedded emulator and the local Terraform state"),
+    "init": (cmd_init, "write the CLI config and override, then terraform init"),
+    "plan": (cmd_plan, "terraform plan against the target"),
+    "apply": (cmd_apply, "terraform apply against the target, then print the outputs"),
+    "destroy": (cmd_destroy, "terraform destroy against the target"),
+    "outputs": (cmd_outputs, "terraform output"),
+    "env": (cmd_env, "print shell exports for running terraform/aws by hand against the target"),
+    "fmt": (cmd_fmt, "terraform fmt -recursive over terraform/, modules/ and tests/fixtures/"),
+    "validate": (cmd_validate, "terraform validate the root stack and every module"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Emulator and Terraform harness. ENV selects the "
+        "target: local (default, embedded MiniStack), localstack, aws.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, description=f"{help_text}. Further arguments go to terraform.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, args.extra = build_parser().parse_known_args(argv)
+    try:
+        target = resolve()
+        COMMANDS[args.command][0](target, args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return Exit.INTERRUPTED
+    except (TargetError, terraform.TerraformError) as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except (CommandError, emulator.EmulatorError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.ERROR
+    return Exit.OK
