@@ -14,7 +14,7 @@ PY           := $(VENV)/bin/python
 STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | cut -c1-12)
 PYTEST_ARGS  ?=
 
-.PHONY: help setup up down status reset init plan apply destroy outputs env \
+.PHONY: help setup up down status reset init plan apply destroy outputs env build \
         test-unit test-local lint fmt validate clean
 
 help: ## List the targets
@@ -44,16 +44,19 @@ status: setup ## Show the target, the emulator and the Terraform state
 reset: setup ## Wipe the embedded emulator and the local Terraform state
 	@$(PY) -m tools reset
 
+build: setup ## Build the Lambda zips into dist/ (reproducible, Lambda-platform wheels)
+	@$(PY) -m tools.build_lambdas
+
 init: setup ## Write the Terraform CLI config and override, then terraform init
 	@$(PY) -m tools init
 
-plan: setup ## terraform plan against ENV
+plan: build ## terraform plan against ENV
 	@$(PY) -m tools plan
 
-apply: setup ## Deploy the stack to ENV (starts the emulator for ENV=local)
+apply: build ## Deploy the stack to ENV (starts the emulator for ENV=local)
 	@$(PY) -m tools apply
 
-destroy: setup ## Destroy the stack in ENV
+destroy: build ## Destroy the stack in ENV
 	@$(PY) -m tools destroy
 
 outputs: setup ## Print the stack's outputs
@@ -65,7 +68,7 @@ env: setup ## Print exports for running terraform/aws by hand: eval "$(make -s e
 test-unit: setup ## Fast tests: no emulator, no Terraform
 	@$(PY) -m pytest -m unit $(PYTEST_ARGS)
 
-test-local: setup ## Every test: unit, Terraform plan, and apply/data-flow on the emulator
+test-local: build ## Every test: unit, Terraform plan, and apply/data-flow on the emulator
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 fmt: setup ## Format Python and Terraform in place

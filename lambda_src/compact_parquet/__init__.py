@@ -1,0 +1,1 @@
+"""Hourly compaction of Firehose's small JSON files into Parquet."""

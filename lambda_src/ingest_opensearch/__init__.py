@@ -1,0 +1,1 @@
+"""Kinesis -> OpenSearch ingest Lambda."""

@@ -1,0 +1,134 @@
+"""Build one reproducible zip per Lambda function: `python -m tools.build_lambdas` (or `make build`).
+
+Each `lambda_src/<function>/` package is zipped with the dependencies of its `requirements.txt`,
+installed as manylinux x86_64 wheels for the Lambda runtime's Python (not the host's). Entries are
+sorted and carry fixed timestamps and permissions, so the zip, and Terraform's `source_code_hash`,
+change only when code or dependencies change. boto3 is left to the Lambda runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tools.targets import LOCAL_DIR, REPO_ROOT
+
+SOURCE_DIR = REPO_ROOT / "lambda_src"
+DIST_DIR = REPO_ROOT / "dist"
+BUILD_DIR = LOCAL_DIR / "build"
+RUNTIME_PYTHON = "3.12"  # keep in step with the functions' runtime in terraform/
+PLATFORM = "manylinux2014_x86_64"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+SKIPPED = ("__pycache__", ".pyc", ".pyo", "requirements.txt")
+
+
+class BuildError(Exception):
+    """A function could not be built; the message says which and why."""
+
+
+def functions() -> list[Path]:
+    """Every function package: a folder of lambda_src/ with a handler.py."""
+    return sorted(p.parent for p in SOURCE_DIR.glob("*/handler.py"))
+
+
+def install_dependencies(function: Path) -> Path:
+    """Install the function's requirements for the Lambda platform into a cached folder."""
+    requirements = function / "requirements.txt"
+    wanted = requirements.read_text() if requirements.exists() else ""
+    target = BUILD_DIR / function.name / "deps"
+    stamp = target / ".requirements"
+    if stamp.exists() and stamp.read_text() == f"{RUNTIME_PYTHON} {PLATFORM}\n{wanted}":
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    if wanted.strip():
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(target),
+            "--platform",
+            PLATFORM,
+            "--implementation",
+            "cp",
+            "--python-version",
+            RUNTIME_PYTHON,
+            "--only-binary=:all:",
+            "-r",
+            str(requirements),
+        ]
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - fixed arguments
+        if result.returncode:
+            raise BuildError(
+                f"{function.name}: installing {requirements.relative_to(REPO_ROOT)} failed:\n"
+                f"{result.stderr.strip()[-2000:]}"
+            )
+    stamp.write_text(f"{RUNTIME_PYTHON} {PLATFORM}\n{wanted}")
+    return target
+
+
+def _files(root: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and not relative.startswith(".") and not any(s in relative for s in SKIPPED):
+            yield prefix + relative, path
+
+
+def write_zip(destination: Path, entries: Sequence[tuple[str, Path]]) -> None:
+    """A deterministic zip: sorted names, fixed timestamps, fixed permissions."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_suffix(".zip.partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, path in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    partial.replace(destination)
+
+
+def build(function: Path) -> Path:
+    deps = install_dependencies(function)
+    entries = [*_files(deps), *_files(function, prefix=f"{function.name}/")]
+    destination = DIST_DIR / f"{function.name}.zip"
+    write_zip(destination, entries)
+    return destination
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="build_lambdas", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="functions to build (default: all under lambda_src/)")
+    args = parser.parse_args(argv)
+    available = {f.name: f for f in functions()}
+    unknown = sorted(set(args.names) - set(available))
+    if unknown:
+        print(
+            f"build_lambdas: error: no function {', '.join(unknown)} under lambda_src/ "
+            f"(available: {', '.join(available) or 'none'})",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        for name in args.names or list(available):
+            zip_path = build(available[name])
+            digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()[:16]
+            print(f"built {zip_path.relative_to(REPO_ROOT)} ({zip_path.stat().st_size:,} bytes, sha256 {digest}…)")
+    except BuildError as exc:
+        print(f"build_lambdas: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
