@@ -9,6 +9,13 @@ locals {
   kinesis_stream_name = coalesce(var.kinesis_stream_name, "${var.name_prefix}-trans")
   firehose_name       = coalesce(var.firehose_name, "uk-online-${var.name_prefix}-trans")
 
+  # Names shared by the analytics (Glue, Athena) and compute (Lambda, QuickSight) parts of the stack.
+  glue_database_name    = var.glue_database_name
+  json_table_name       = var.json_table_name
+  parquet_table_name    = var.parquet_table_name
+  athena_workgroup_name = "${var.name_prefix}-analytics"
+  parquet_prefix        = "parquet-retail-trans/"
+
   # Folders of the lake: the fixed part of each Firehose prefix, up to its last slash.
   data_prefix           = replace(split("!{", var.firehose_prefix)[0], "/[^/]+$/", "")
   error_prefix          = replace(split("!{", var.firehose_error_prefix)[0], "/[^/]+$/", "")

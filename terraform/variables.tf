@@ -132,3 +132,38 @@ variable "athena_results_retention_days" {
   type        = number
   default     = 7
 }
+
+# --- Glue Data Catalog ---------------------------------------------------------------------------
+
+variable "glue_database_name" {
+  description = "Glue database holding the pipeline's tables."
+  type        = string
+  default     = "mydatabase"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_]{1,255}$", var.glue_database_name))
+    error_message = "glue_database_name must be 1 to 255 characters of lowercase letters, digits and underscores."
+  }
+}
+
+variable "json_table_name" {
+  description = "Glue table over the JSON records Firehose delivers."
+  type        = string
+  default     = "retail_trans_json"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_]{1,255}$", var.json_table_name))
+    error_message = "json_table_name must be 1 to 255 characters of lowercase letters, digits and underscores."
+  }
+}
+
+variable "parquet_table_name" {
+  description = "Glue table over the compacted Parquet files."
+  type        = string
+  default     = "ctas_retail_trans_parquet"
+
+  validation {
+    condition     = can(regex("^[a-z0-9_]{1,255}$", var.parquet_table_name))
+    error_message = "parquet_table_name must be 1 to 255 characters of lowercase letters, digits and underscores."
+  }
+}
