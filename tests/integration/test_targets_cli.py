@@ -1,0 +1,65 @@
+"""The make/CLI path end to end on a private copy of the repository: ENV=localstack against a running emulator.
+
+MiniStack speaks the LocalStack endpoints, so pointing ENV=localstack at the session's emulator exercises exactly
+what a user with their own LocalStack gets: no emulator management, endpoint overrides, plan against it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness import random_prefix
+from tools.targets import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def repo_copy(tmp_path_factory) -> Path:
+    """The harness and the Terraform sources, so `python -m tools` keeps its state and overrides in the copy."""
+    copy = tmp_path_factory.mktemp("repo")
+    for name in ("tools", "terraform", "modules"):
+        shutil.copytree(
+            REPO_ROOT / name,
+            copy / name,
+            ignore=shutil.ignore_patterns(".terraform", "harness_override.tf", "__pycache__"),
+        )
+    return copy
+
+
+def run_tools(copy: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ENV", "EMULATOR_", "TF_VAR"))}
+    return subprocess.run(
+        [sys.executable, "-m", "tools", *args],
+        cwd=copy,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_localstack_target_plans_against_a_running_endpoint(repo_copy, endpoint):
+    prefix = random_prefix()
+    result = run_tools(
+        repo_copy, "plan", "-no-color", ENV="localstack", AWS_ENDPOINT_URL=endpoint, TF_VAR_name_prefix=prefix
+    )
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    assert f'+ name                      = "{prefix}-trans"' in result.stdout, "expected the stream in the plan"
+    override = (repo_copy / "terraform" / "harness_override.tf").read_text()
+    assert f'kinesis        = "{endpoint}"' in override, f"expected endpoints of {endpoint} in the override"
+    assert (repo_copy / ".state" / "localstack").is_dir(), "expected the localstack target's own state folder"
+
+
+def test_status_reports_the_localstack_endpoint(repo_copy, endpoint):
+    result = run_tools(repo_copy, "status", ENV="localstack", AWS_ENDPOINT_URL=endpoint)
+    assert result.returncode == 0, result.stderr
+    assert f"target:    localstack ({endpoint}" in result.stdout
+    assert "emulator:  healthy" in result.stdout, f"got {result.stdout}"
