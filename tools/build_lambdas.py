@@ -87,11 +87,7 @@ def install_dependencies(function: Path) -> Path:
 def _files(root: Path, prefix: str = "", skipped_dirs: Sequence[str] = ()) -> Iterator[tuple[str, Path]]:
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if (
-            path.is_file()
-            and not relative.startswith((".", *skipped_dirs))
-            and not any(s in relative for s in SKIPPED)
-        ):
+        if path.is_file() and not relative.startswith((".", *skipped_dirs)) and not any(s in relative for s in SKIPPED):
             yield prefix + relative, path
 
 

@@ -71,11 +71,11 @@ def settings() -> Settings:
 
 def parse_endpoint(raw: str) -> Endpoint:
     """An https URL or a bare host of the domain (https implied); http only for local test doubles."""
-    text = raw.strip().rstrip("/")
+    text = raw.strip()
     parsed = urlparse(text if "://" in text else f"https://{text}")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ConfigError(f"OPENSEARCH_ENDPOINT={raw!r} must be an https URL or a bare host name")
-    if parsed.path or parsed.query:
+    if parsed.path not in ("", "/") or parsed.query:
         raise ConfigError(f"OPENSEARCH_ENDPOINT={raw!r} must not have a path or query")
     try:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)

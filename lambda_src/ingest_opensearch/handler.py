@@ -75,10 +75,11 @@ class BatchReport:
 
 @cache
 def sqs_client() -> Any:
-    return boto3.client("sqs")
+    """The dead-letter queue's client: created the first time a record needs it, then reused."""
+    return boto3.client("sqs", region_name=settings().region)
 
 
-def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, sqs: Any) -> BatchReport:
+def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, sqs: Callable[[], Any]) -> BatchReport:
     """Index, dead-letter or mark for retry every record; never drops one."""
     report = BatchReport(received=len(records))
     staged: list[tuple[KinesisStreamRecord, Document]] = []
@@ -110,7 +111,7 @@ def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, s
                 )  # fmt: skip
 
     if letters:
-        failures = dead_letter.send(sqs, cfg.dead_letter_queue_url, letters)
+        failures = dead_letter.send(sqs(), cfg.dead_letter_queue_url, letters)
         report.dead_lettered = len(letters) - len(failures)
         for failure in failures:
             sequence_number = failure.letter.record["kinesis"]["sequenceNumber"]
@@ -152,7 +153,7 @@ def record_metrics(report: BatchReport) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = [KinesisStreamRecord(raw) for raw in event.get("Records", [])]
     try:
-        report = ingest(records, settings(), bulk.client(), sqs_client())
+        report = ingest(records, settings(), bulk.client(), sqs_client)
     except Exception:
         logger.exception("the batch could not be processed; failing the invocation so Kinesis retries it")
         raise
