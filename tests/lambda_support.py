@@ -143,3 +143,48 @@ def runtime_site_packages() -> Path:
     subprocess.run(cmd, check=True, capture_output=True)
     stamp.touch()
     return target
+
+
+def drain_queue(sqs: Any, queue_url: str, idle_polls: int = 2) -> list[dict[str, Any]]:
+    """Every message in the queue (received and deleted), stopping after `idle_polls` empty receives."""
+    messages: list[dict[str, Any]] = []
+    empty = 0
+    while empty < idle_polls:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        if not batch:
+            empty += 1
+            continue
+        empty = 0
+        messages += batch
+        receipts = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+        sqs.delete_message_batch(QueueUrl=queue_url, Entries=receipts)
+    return messages
+
+
+def create_role(iam: Any, name: str) -> str:
+    """An execution role for a function deployed by a test (the emulator does not enforce IAM)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def deploy_function(lam: Any, name: str, role_arn: str, zip_path: Path, handler: str, env: dict[str, str]) -> str:
+    """create_function with the built zip, as the Terraform module does; waits until it is Active."""
+    arn = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler=handler,
+        Code={"ZipFile": zip_path.read_bytes()},
+        Timeout=300,
+        MemorySize=512,
+        Environment={"Variables": env},
+    )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return arn
