@@ -13,7 +13,8 @@ DEFAULT_REQUIRED_FIELDS = ("Invoice", "StockCode", "Quantity", "InvoiceDate", "P
 DEFAULT_DATE_FIELDS = ("InvoiceDate",)
 # A bulk request carries at most this many documents and bytes. AWS OpenSearch accepts 10 MiB bodies on the
 # smallest instance types; 5 MiB keeps each request well below that while amortising the HTTP round trip.
-DEFAULT_BULK_MAX_ACTIONS = 500
+# A default batch of 1000 contract records (~250 KiB) is one request; bigger documents or batches split.
+DEFAULT_BULK_MAX_ACTIONS = 1000
 DEFAULT_BULK_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_REQUEST_TIMEOUT_S = 30.0
 

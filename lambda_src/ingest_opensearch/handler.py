@@ -79,10 +79,10 @@ def sqs_client() -> Any:
     return boto3.client("sqs", region_name=settings().region)
 
 
-def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, sqs: Callable[[], Any]) -> BatchReport:
-    """Index, dead-letter or mark for retry every record; never drops one."""
+def ingest(records: list[dict[str, Any]], cfg: Settings, opensearch: Any, sqs: Callable[[], Any]) -> BatchReport:
+    """Index, dead-letter or mark for retry every record (the event's records); never drops one."""
     report = BatchReport(received=len(records))
-    staged: list[tuple[KinesisStreamRecord, Document]] = []
+    staged: list[tuple[dict[str, Any], Document]] = []
     letters: list[DeadLetter] = []
     for record in records:
         try:
@@ -90,7 +90,7 @@ def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, s
         except InvalidRecord as exc:
             report.invalid += 1
             report.invalid_reasons[exc.code] += 1
-            letters.append(DeadLetter(record.raw_event, "validation", exc.code, exc.detail))
+            letters.append(DeadLetter(record, "validation", exc.code, exc.detail))
 
     if staged:
         documents = [document for _, document in staged]
@@ -99,13 +99,13 @@ def ingest(records: list[KinesisStreamRecord], cfg: Settings, opensearch: Any, s
             if result.outcome is bulk.Outcome.INDEXED:
                 report.indexed += 1
             elif result.outcome is bulk.Outcome.RETRYABLE:
-                report.retry[record.kinesis.sequence_number] = f"HTTP {result.status}: {result.reason}"
+                report.retry[record["kinesis"]["sequenceNumber"]] = f"HTTP {result.status}: {result.reason}"
                 report.retry_statuses[result.code] += 1
             else:
                 report.rejected += 1
                 letters.append(
                     DeadLetter(
-                        record.raw_event, "indexing", result.code, result.reason, result.status, cfg.index,
+                        record, "indexing", result.code, result.reason, result.status, cfg.index,
                         document.doc_id,
                     )
                 )  # fmt: skip
@@ -151,9 +151,8 @@ def record_metrics(report: BatchReport) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = [KinesisStreamRecord(raw) for raw in event.get("Records", [])]
     try:
-        report = ingest(records, settings(), bulk.client(), sqs_client)
+        report = ingest(event.get("Records", []), settings(), bulk.client(), sqs_client)
     except Exception:
         logger.exception("the batch could not be processed; failing the invocation so Kinesis retries it")
         raise
@@ -162,8 +161,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return process_partial_response(event=event, record_handler=settler(report), processor=processor, context=context)
 
 
-def _data(record: KinesisStreamRecord) -> bytes:
+def _data(record: dict[str, Any]) -> bytes:
     try:
-        return base64.b64decode(record.kinesis.data, validate=True)
+        return base64.b64decode(record["kinesis"]["data"], validate=True)
     except (binascii.Error, ValueError):
         raise InvalidRecord("not_base64", "the event's data field is not base64") from None

@@ -23,6 +23,9 @@ NUMBER_FIELDS = ("Price",)
 # The fields that identify an invoice line, in the order they are hashed (see document_id).
 IDENTITY_FIELDS = ("Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer_ID", "Country")
 # `YYYY-MM-DD HH:MM:SS` (the contract), also accepted with a `T`, fractional seconds and an offset or `Z`.
+_PRICE = IDENTITY_FIELDS.index("Price")
+# One encoder for every id: json.dumps(...) with options builds a new encoder on each call.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -49,11 +52,11 @@ def decode(data: bytes) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidRecord("not_utf8", f"the record is not UTF-8 (byte {exc.start})") from None
-    if not text.strip():
-        raise InvalidRecord("empty", "the record is empty")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
+        if not text.strip():
+            raise InvalidRecord("empty", "the record is empty") from None
         where = f"line {exc.lineno} column {exc.colno}"
         raise InvalidRecord("not_json", f"the record is not JSON ({exc.msg} at {where})") from None
     if not isinstance(value, dict):
@@ -70,19 +73,23 @@ def validate(record: Mapping[str, Any], required: Iterable[str], date_fields: It
         value = record.get(name)
         if value is None or value == "":
             raise InvalidRecord("missing_field", f"required field {name!r} is missing or empty")
+    get = record.get
+    # Exact type checks: JSON decoding gives exactly these types, and bool is not an int here.
     for name in STRING_FIELDS:
-        _check_type(record, name, str, "a string")
+        value = get(name)
+        if value is not None and type(value) is not str:
+            raise InvalidRecord("wrong_type", f"field {name!r} is {_describe(value)}, expected a string")
     for name in INTEGER_FIELDS:
-        value = record.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        value = get(name)
+        if value is not None and type(value) is not int:
             raise InvalidRecord("wrong_type", f"field {name!r} is {_describe(value)}, expected an integer")
     for name in NUMBER_FIELDS:
-        value = record.get(name)
-        if value is None:
+        value = get(name)
+        if value is None or type(value) is int:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if type(value) is not float:
             raise InvalidRecord("wrong_type", f"field {name!r} is {_describe(value)}, expected a number")
-        if isinstance(value, float) and not math.isfinite(value):
+        if not math.isfinite(value):
             raise InvalidRecord("wrong_type", f"field {name!r} is {value}, expected a finite number")
     return {name: to_utc_iso(record[name], name) for name in date_fields if record.get(name) is not None}
 
@@ -95,6 +102,8 @@ def to_utc_iso(value: Any, name: str = "InvoiceDate") -> str:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidRecord("bad_date", f"field {name!r} is {value!r}, not a calendar date and time") from None
+    if moment.tzinfo is None and len(value) == 19:  # the contract's form, already UTC: only the separators change
+        return f"{value[:10]}T{value[11:]}Z"
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds").replace("+00:00", "Z")
 
@@ -113,9 +122,10 @@ def document_id(record: Mapping[str, Any], date_fields: Iterable[str] = ("Invoic
 
 def _identity_hash(record: Mapping[str, Any]) -> str:
     """document_id over a record whose date fields are already in UTC ISO form."""
-    values = [_canonical(name, record.get(name)) for name in IDENTITY_FIELDS]
-    canonical = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    values = [record.get(name) for name in IDENTITY_FIELDS]
+    if values[_PRICE] is not None:
+        values[_PRICE] = float(values[_PRICE])
+    return hashlib.sha256(_CANONICAL.encode(values).encode("utf-8")).hexdigest()
 
 
 def to_document(data: bytes, required: Iterable[str], date_fields: tuple[str, ...]) -> Document:
@@ -123,16 +133,6 @@ def to_document(data: bytes, required: Iterable[str], date_fields: tuple[str, ..
     record = decode(data)
     source = record | validate(record, required, date_fields)
     return Document(doc_id=_identity_hash(source), source=source)
-
-
-def _canonical(name: str, value: Any) -> Any:
-    return float(value) if name in NUMBER_FIELDS and value is not None else value
-
-
-def _check_type(record: Mapping[str, Any], name: str, kind: type, expected: str) -> None:
-    value = record.get(name)
-    if value is not None and not isinstance(value, kind):
-        raise InvalidRecord("wrong_type", f"field {name!r} is {_describe(value)}, expected {expected}")
 
 
 def _describe(value: Any) -> str:

@@ -21,6 +21,9 @@ def load_template() -> dict[str, Any]:
     return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
 
 
-def put_index_template(client: Any, name: str = TEMPLATE_NAME) -> dict[str, Any]:
+def put_index_template(client: Any, name: str = TEMPLATE_NAME, index_patterns: list[str] | None = None) -> Any:
     """Create or replace the composable index template (`PUT _index_template/<name>`)."""
-    return client.indices.put_index_template(name=name, body=load_template())
+    body = load_template()
+    if index_patterns is not None:
+        body["index_patterns"] = index_patterns
+    return client.indices.put_index_template(name=name, body=body)
