@@ -151,11 +151,11 @@ class DuckDBEngine:
         started = time.monotonic()
         cfg = self.settings
         folder = cfg.target_location.child(hour.path)
-        source = storage.table_location(storage.get_table(self.glue, cfg.glue_database, cfg.source_table))
-        keys = storage.list_keys(self.s3, source.child(hour.path))
+        source = storage.hour_folder(storage.get_table(self.glue, cfg.glue_database, cfg.source_table), hour)
+        keys = storage.list_keys(self.s3, source)
         result = Result(hour, self.name, "dry_run", folder, source_objects=len(keys))
         result.statements = [
-            f"-- download the {len(keys)} objects under {source.child(hour.path)}",
+            f"-- download the {len(keys)} objects under {source}",
             copy_sql(["<each downloaded object>"], f"part-00000-{hour.compact}.snappy.parquet"),
             f"-- delete every object under {folder}, then upload the Parquet file there",
         ]

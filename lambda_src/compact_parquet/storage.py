@@ -54,6 +54,17 @@ def table_location(table: dict[str, Any]) -> S3Uri:
     return S3Uri.parse(location, f"the LOCATION of table {table.get('Name')}").folder()
 
 
+def hour_folder(table: dict[str, Any], hour: Hour) -> S3Uri:
+    """Where the table keeps an hour: its projection's `storage.location.template` when it has one,
+    else `<LOCATION>year=YYYY/month=MM/day=DD/hour=HH/` (Hive layout, as Firehose writes it)."""
+    template = str((table.get("Parameters") or {}).get("storage.location.template", ""))
+    if not template:
+        return table_location(table).child(hour.path)
+    for key, value in hour.partition.items():
+        template = template.replace("${" + key + "}", value)
+    return S3Uri.parse(template, f"the storage.location.template of table {table.get('Name')}").folder()
+
+
 def is_projected(table: dict[str, Any]) -> bool:
     return str((table.get("Parameters") or {}).get("projection.enabled", "")).lower() == "true"
 

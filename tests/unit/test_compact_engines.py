@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from compact_parquet import sql
+from compact_parquet import sql, storage
 from compact_parquet.athena import QueryFailed
 from compact_parquet.config import S3Uri, Settings
 from compact_parquet.engines import AthenaEngine, convert
@@ -211,3 +211,16 @@ def test_convert_same_input_gives_identical_file(tmp_path):
     convert([tmp_path / "a.json"], tmp_path / "two.parquet")
     one, two = (tmp_path / "one.parquet").read_bytes(), (tmp_path / "two.parquet").read_bytes()
     assert one == two, "got different Parquet bytes for the same input, expected a deterministic file"
+
+
+def test_hour_folder_follows_hive_layout_under_location():
+    table = FakeGlue(Log()).get_table("mydatabase", "retail_trans_json")["Table"]
+    got = str(storage.hour_folder(table, HOUR))
+    assert got == "s3://bucket/parquet-retail-trans/year=2026/month=11/day=28/hour=10/", f"got {got}"
+
+
+def test_hour_folder_follows_projection_template():
+    template = "s3://bucket/json-data/year=${year}/month=${month}/day=${day}/hour=${hour}"
+    table = FakeGlue(Log(), parameters={"storage.location.template": template}).get_table("db", "t")["Table"]
+    got = str(storage.hour_folder(table, HOUR))
+    assert got == "s3://bucket/json-data/year=2026/month=11/day=28/hour=10/", f"got {got}"
