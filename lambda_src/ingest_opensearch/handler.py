@@ -34,9 +34,9 @@ from ingest_opensearch.config import Settings, settings
 from ingest_opensearch.dead_letter import DeadLetter
 from ingest_opensearch.records import Document, InvalidRecord, to_document
 
+MAX_LOGGED_LETTERS = 20  # one warning per dead letter, up to this many per batch; the counts cover the rest
 # A batch whose every record must be retried is reported like any other (all records as batchItemFailures):
 # Kinesis redelivers from the first one, exactly as for a partial failure.
-MAX_LOGGED_LETTERS = 20  # one warning per dead letter, up to this many per batch; the counts cover the rest
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams, raise_on_entire_batch_failure=False)
 logger = Logger()
 metrics = Metrics()
@@ -119,7 +119,8 @@ def ingest(records: list[dict[str, Any]], cfg: Settings, opensearch: Any, sqs: C
             report.retry_statuses["dead_letter_unavailable"] += 1
             logger.error("dead-letter queue did not take a record; Kinesis will redeliver it",
                          extra={"reason": failure.reason, "sequence_number": sequence_number})  # fmt: skip
-        for letter in letters[:MAX_LOGGED_LETTERS]:
+        refused = {id(failure.letter) for failure in failures}
+        for letter in [letter for letter in letters if id(letter) not in refused][:MAX_LOGGED_LETTERS]:
             logger.warning(
                 "record dead-lettered",
                 extra={"stage": letter.stage, "reason": letter.reason, "detail": letter.detail,
