@@ -13,8 +13,9 @@ VENV         := .venv
 PY           := $(VENV)/bin/python
 STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | cut -c1-12)
 PYTEST_ARGS  ?=
+BENCH_ARGS   ?=
 
-.PHONY: help setup up down status reset init plan apply destroy outputs env build \
+.PHONY: help setup up down status reset init plan apply destroy outputs env build bench-lambda \
         test-unit test-local lint fmt validate clean
 
 help: ## List the targets
@@ -46,6 +47,9 @@ reset: setup ## Wipe the embedded emulator and the local Terraform state
 
 build: setup ## Build the Lambda zips into dist/ (reproducible, Lambda-platform wheels)
 	@$(PY) -m tools.build_lambdas
+
+bench-lambda: setup ## Ingest handler time per 1000-record batch: the lab's approach vs ours (one table)
+	@$(PY) -m bench.bench_lambda $(BENCH_ARGS)
 
 init: setup ## Write the Terraform CLI config and override, then terraform init
 	@$(PY) -m tools init

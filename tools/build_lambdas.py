@@ -1,7 +1,8 @@
 """Build one reproducible zip per Lambda function: `python -m tools.build_lambdas` (or `make build`).
 
 Each `lambda_src/<function>/` package is zipped with the dependencies of its `requirements.txt`,
-installed as manylinux x86_64 wheels for the Lambda runtime's Python (not the host's). Entries are
+installed as manylinux x86_64 wheels for the Lambda runtime's Python (not the host's), without
+resolving further dependencies: the file is the function's complete lock. Entries are
 sorted and carry fixed timestamps and permissions, so the zip, and Terraform's `source_code_hash`,
 change only when code or dependencies change. boto3 is left to the Lambda runtime.
 """
@@ -25,7 +26,11 @@ BUILD_DIR = LOCAL_DIR / "build"
 RUNTIME_PYTHON = "3.12"  # keep in step with the functions' runtime in terraform/
 PLATFORM = "manylinux2014_x86_64"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+INSTALL_KEY = f"python {RUNTIME_PYTHON} {PLATFORM} no-deps"  # a cached install is reused only if this matches
 SKIPPED = ("__pycache__", ".pyc", ".pyo", "requirements.txt")
+# Console scripts pip writes carry the build host's interpreter path in their shebang: useless in Lambda
+# and different on every machine, so they would break reproducibility.
+SKIPPED_DEP_DIRS = ("bin/",)
 
 
 class BuildError(Exception):
@@ -43,7 +48,7 @@ def install_dependencies(function: Path) -> Path:
     wanted = requirements.read_text() if requirements.exists() else ""
     target = BUILD_DIR / function.name / "deps"
     stamp = target / ".requirements"
-    if stamp.exists() and stamp.read_text() == f"{RUNTIME_PYTHON} {PLATFORM}\n{wanted}":
+    if stamp.exists() and stamp.read_text() == f"{INSTALL_KEY}\n{wanted}":
         return target
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -56,6 +61,7 @@ def install_dependencies(function: Path) -> Path:
             "--quiet",
             "--disable-pip-version-check",
             "--no-compile",
+            "--no-deps",  # requirements.txt is the complete lock: nothing unlisted gets in
             "--target",
             str(target),
             "--platform",
@@ -74,14 +80,14 @@ def install_dependencies(function: Path) -> Path:
                 f"{function.name}: installing {requirements.relative_to(REPO_ROOT)} failed:\n"
                 f"{result.stderr.strip()[-2000:]}"
             )
-    stamp.write_text(f"{RUNTIME_PYTHON} {PLATFORM}\n{wanted}")
+    stamp.write_text(f"{INSTALL_KEY}\n{wanted}")
     return target
 
 
-def _files(root: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
+def _files(root: Path, prefix: str = "", skipped_dirs: Sequence[str] = ()) -> Iterator[tuple[str, Path]]:
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and not relative.startswith(".") and not any(s in relative for s in SKIPPED):
+        if path.is_file() and not relative.startswith((".", *skipped_dirs)) and not any(s in relative for s in SKIPPED):
             yield prefix + relative, path
 
 
@@ -100,7 +106,7 @@ def write_zip(destination: Path, entries: Sequence[tuple[str, Path]]) -> None:
 
 def build(function: Path) -> Path:
     deps = install_dependencies(function)
-    entries = [*_files(deps), *_files(function, prefix=f"{function.name}/")]
+    entries = [*_files(deps, skipped_dirs=SKIPPED_DEP_DIRS), *_files(function, prefix=f"{function.name}/")]
     destination = DIST_DIR / f"{function.name}.zip"
     write_zip(destination, entries)
     return destination

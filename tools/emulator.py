@@ -22,7 +22,10 @@ from pathlib import Path
 from tools.targets import LOCAL_DIR
 
 # Pinned: the harness is tested against exactly these. DuckDB gives MiniStack's Athena a real SQL engine.
-REQUIREMENTS = ("ministack==1.5.33", "duckdb==1.5.5")
+# boto3 is what the Lambda runtime provides to every Python function (the zips leave it out); MiniStack runs
+# handlers on this venv's Python, which has MiniStack's botocore but no boto3 of its own. 1.43.106 is the
+# boto3 that matches the botocore MiniStack pins.
+REQUIREMENTS = ("ministack==1.5.33", "duckdb==1.5.5", "boto3==1.43.106")
 VENV_DIR = LOCAL_DIR / "ministack-venv"
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 60.0

@@ -1,1 +1,1 @@
-"""Hourly compaction of Firehose's small JSON files into Parquet."""
+"""Hourly compaction of Firehose's small JSON objects into Parquet (Snappy), one folder per hour."""

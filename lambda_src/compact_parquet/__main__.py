@@ -1,0 +1,5 @@
+import sys
+
+from compact_parquet.cli import main
+
+sys.exit(main())

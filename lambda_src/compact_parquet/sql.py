@@ -1,0 +1,48 @@
+"""The Athena statements of one compaction run. Names are validated (lowercase, digits, underscores), so
+they need no quoting; string literals are escaped."""
+
+from __future__ import annotations
+
+from compact_parquet.config import S3Uri
+from compact_parquet.hours import Hour
+
+# The Parquet table's columns (MISSION.md), in order; the partition columns live in the folder names.
+COLUMNS = ("invoice", "stockcode", "description", "quantity", "invoicedate", "price", "customer_id", "country")
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def partition_filter(hour: Hour) -> str:
+    return " AND ".join(f"{key} = {literal(value)}" for key, value in hour.partition.items())
+
+
+def temporary_table(target_table: str, hour: Hour) -> str:
+    """A fixed name per hour, so a run can drop what a crashed run of the same hour left behind."""
+    return f"{target_table}__ctas_{hour.compact}"
+
+
+def count_rows(database: str, source_table: str, hour: Hour) -> str:
+    # Names are validated in config (lowercase, digits, underscores); values go through literal().
+    return f"SELECT count(*) AS row_count FROM {database}.{source_table} WHERE {partition_filter(hour)}"  # noqa: S608
+
+
+def drop_table(database: str, table: str) -> str:
+    return f"DROP TABLE IF EXISTS {database}.{table}"
+
+
+def ctas(database: str, source_table: str, target_table: str, location: S3Uri, hour: Hour) -> str:
+    """CREATE TABLE AS SELECT of one hour into its Parquet/Snappy folder under the target location."""
+    folder = location.child(hour.path)
+    return (
+        f"CREATE TABLE {database}.{temporary_table(target_table, hour)}\n"
+        f"WITH (\n"
+        f"  format = 'PARQUET',\n"
+        f"  write_compression = 'SNAPPY',\n"
+        f"  external_location = {literal(str(folder))}\n"
+        f") AS\n"
+        f"SELECT {', '.join(COLUMNS)}\n"
+        f"FROM {database}.{source_table}\n"
+        f"WHERE {partition_filter(hour)}"
+    )

@@ -1,0 +1,166 @@
+"""The built zips: reproducible, and complete — each handler imports and runs from its zip in an isolated
+interpreter of the runtime's Python (3.12) with nothing else on the path but what the Lambda runtime
+provides (boto3 and its dependencies). MiniStack runs handlers on its own Python with its own packages,
+which would hide a missing dependency; this test would not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import zipfile
+
+import pytest
+
+from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
+from tests.lambda_support import encode, kinesis_event, runtime_python, runtime_site_packages, sample_record
+from tools import build_lambdas
+
+pytestmark = pytest.mark.unit
+
+FUNCTIONS = ("ingest_opensearch", "compact_parquet")
+RUNTIME_PROVIDED = ("boto3/", "botocore/", "s3transfer/", "jmespath/", "dateutil/", "urllib3/", "six.py")
+
+# Runs inside the isolated interpreter: sys.path is the extracted zip, then the runtime's packages.
+ISOLATED = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import importlib
+module = importlib.import_module(sys.argv[3] + ".handler")
+assert callable(module.lambda_handler)
+outside = sorted({m.__file__ for m in list(sys.modules.values())
+                  if getattr(m, "__file__", None) and "site-packages" in m.__file__})
+print(json.dumps({"python": sys.version.split()[0], "handler": module.__file__, "site_packages": outside}))
+"""
+
+INVOKE_INGEST = (
+    ISOLATED
+    + r"""
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "ingest", 512, "req-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:ingest"
+    def get_remaining_time_in_millis(self): return 300000
+event = json.loads(sys.stdin.read())
+print("RESULT " + json.dumps(module.lambda_handler(event, Context())))
+"""
+)
+
+INVOKE_COMPACT_CLI = (
+    ISOLATED
+    + r"""
+from compact_parquet.cli import main
+sys.exit(main(["--hour", "2027-01-01T00", "--dry-run", "--engine", "athena"]))
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def python312():
+    found = runtime_python()
+    if found is None:
+        pytest.skip("no Python 3.12 interpreter (set LAMBDA_RUNTIME_PYTHON): the packaging test needs the runtime's")
+    return found
+
+
+@pytest.fixture(scope="module")
+def zips():
+    return {name: build_lambdas.build(build_lambdas.SOURCE_DIR / name) for name in FUNCTIONS}
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    return runtime_site_packages()
+
+
+@pytest.fixture(scope="module")
+def extracted(zips, tmp_path_factory):
+    roots = {}
+    for name, path in zips.items():
+        root = tmp_path_factory.mktemp(name)
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(root)
+        roots[name] = root
+    return roots
+
+
+def isolated_env(**extra: str) -> dict[str, str]:
+    """No inherited PYTHONPATH or AWS settings; only what the test gives."""
+    return {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"} | extra
+
+
+def run_isolated(python: str, script: str, root, runtime, function: str, env: dict[str, str], stdin: str = ""):
+    return subprocess.run(
+        [python, "-I", "-S", "-c", script, str(root), str(runtime), function],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_rebuild_is_byte_identical(zips, function):
+    first = hashlib.sha256(zips[function].read_bytes()).hexdigest()
+    second = hashlib.sha256(build_lambdas.build(build_lambdas.SOURCE_DIR / function).read_bytes()).hexdigest()
+    assert first == second, f"got {first} then {second}, expected the same zip"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_entries_sorted_with_fixed_timestamps(zips, function):
+    with zipfile.ZipFile(zips[function]) as archive:
+        infos = archive.infolist()
+    names = [i.filename for i in infos]
+    assert names == sorted(names), "got entries out of order"
+    stamps = {i.date_time for i in infos}
+    assert stamps == {build_lambdas.FIXED_TIME}, f"got timestamps {stamps}, expected only {build_lambdas.FIXED_TIME}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_leaves_runtime_packages_and_scripts_out(zips, function):
+    with zipfile.ZipFile(zips[function]) as archive:
+        names = archive.namelist()
+    bundled = sorted({n.split("/")[0] for n in names if n.startswith(RUNTIME_PROVIDED) or n.startswith("bin/")})
+    assert not bundled, f"got {bundled} in the zip, expected boto3 and friends left to the runtime"
+    assert f"{function}/handler.py" in names, f"got no {function}/handler.py in the zip"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_handler_imports_from_zip_alone(python312, extracted, runtime, function):
+    env = isolated_env(AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1")
+    result = run_isolated(python312, ISOLATED, extracted[function], runtime, function, env)
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["python"].startswith("3.12."), f"got Python {report['python']}, expected the runtime's 3.12"
+    assert report["handler"].startswith(str(extracted[function])), f"got handler from {report['handler']}"
+    strays = [f for f in report["site_packages"] if not f.startswith(str(runtime))]
+    assert not strays, f"got modules from outside the zip and the runtime: {strays[:5]}"
+
+
+def test_ingest_handler_indexes_from_zip_alone(python312, extracted, runtime):
+    # given: the zip's handler in a bare interpreter, pointed at the bulk test double
+    with OpenSearchBulkDouble(credentials={"AKIDZIP": ("secret", None)}) as double:
+        env = isolated_env(
+            AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDZIP", AWS_SECRET_ACCESS_KEY="secret",
+            OPENSEARCH_ENDPOINT=double.url, DEAD_LETTER_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/0/dlq",
+            POWERTOOLS_SERVICE_NAME="ingest-opensearch", POWERTOOLS_METRICS_NAMESPACE="RetailPipeline",
+        )  # fmt: skip
+        event = kinesis_event([encode(sample_record(i, "zip")) for i in range(5)])
+        # when
+        result = run_isolated(
+            python312, INVOKE_INGEST, extracted["ingest_opensearch"], runtime, "ingest_opensearch", env,
+            stdin=json.dumps(event),
+        )  # fmt: skip
+    # then
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    response = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    assert json.loads(response[7:]) == {"batchItemFailures": []}, f"got {response}"
+    assert len(double.documents["retail"]) == 5, f"got {len(double.documents['retail'])} documents, expected 5"
+    assert all(r.signature == "valid" for r in double.bulk_requests()), "got an invalid SigV4 signature"
+
+
+def test_compact_cli_runs_from_zip_alone(python312, extracted, runtime):
+    env = isolated_env(
+        AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", GLUE_DATABASE="mydatabase",
+        ATHENA_WORKGROUP="retail-analytics", TARGET_LOCATION="s3://retail-bucket/parquet-retail-trans/",
+    )  # fmt: skip
+    result = run_isolated(python312, INVOKE_COMPACT_CLI, extracted["compact_parquet"], runtime, "compact_parquet", env)
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    assert "CREATE TABLE mydatabase.ctas_retail_trans_parquet__ctas_2027010100" in result.stdout, result.stdout
