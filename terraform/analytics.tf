@@ -54,7 +54,7 @@ module "athena" {
   source = "../modules/athena"
 
   workgroup_name                  = local.athena_workgroup_name
-  results_bucket_name             = module.data_lake.bucket_id
+  results_bucket_name             = local.bucket_name
   results_prefix                  = local.athena_results_prefix
   results_kms_key_arn             = module.data_lake.kms_key_arn # null with AES256: results use SSE_S3
   expected_bucket_owner           = data.aws_caller_identity.current.account_id

@@ -130,7 +130,7 @@ resource "aws_athena_named_query" "this" {
 
   name        = each.key
   description = each.value.description
-  workgroup   = aws_athena_workgroup.this.id
+  workgroup   = aws_athena_workgroup.this.name
   database    = var.database_name
   query       = each.value.query
 }
