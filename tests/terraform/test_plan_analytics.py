@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.harness import planned, planned_resources, random_prefix
@@ -140,7 +142,7 @@ def test_workgroup_encrypts_results_with_the_lake_key(plans):
 def test_workgroup_writes_results_under_the_lake_results_prefix(plans, prefix):
     result = planned(plans("default"), WORKGROUP)["configuration"][0]["result_configuration"][0]
     location = result["output_location"]
-    assert location.startswith(f"s3://{prefix}-") and location.endswith("/athena-results/"), f"got {location}"
+    assert re.fullmatch(rf"s3://{prefix}-[a-z0-9-]+/athena-results/", location), f"got {location}"
 
 
 def test_workgroup_without_kms_uses_sse_s3(make_stack):
