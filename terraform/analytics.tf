@@ -4,11 +4,11 @@
 # How the prefixes and tables follow the flags (the tables' projection template always matches what
 # Firehose writes, because both are built from the same folder and the same year=/month=/day=/hour= layout):
 #
-# | enable_parquet_conversion | enable_event_time_partitioning | Firehose writes                                | queries read  |
-# |---------------------------|--------------------------------|------------------------------------------------|---------------|
-# | false (default)           | false (default)                | JSON under data_prefix, arrival hour (UTC)      | JSON table    |
-# | false                     | true                           | JSON under data_prefix, InvoiceDate's hour      | JSON table    |
-# | true                      | false                          | Parquet under parquet_prefix, arrival hour      | Parquet table |
+# | enable_parquet_conversion | enable_event_time_partitioning | Firehose writes                                  | queries read  |
+# |---------------------------|--------------------------------|--------------------------------------------------|---------------|
+# | false (default)           | false (default)                | JSON under data_prefix, arrival hour (UTC)       | JSON table    |
+# | false                     | true                           | JSON under data_prefix, InvoiceDate's hour       | JSON table    |
+# | true                      | false                          | Parquet under parquet_prefix, arrival hour       | Parquet table |
 # | true                      | true                           | Parquet under parquet_prefix, InvoiceDate's hour | Parquet table |
 #
 # With Parquet conversion, Firehose takes its schema from the Parquet table, and the JSON table stays
