@@ -16,7 +16,7 @@ PYTEST_ARGS  ?=
 BENCH_ARGS   ?=
 
 .PHONY: help setup up down status reset init plan apply destroy outputs env build bench-lambda \
-        test-unit test-local lint fmt validate clean
+        test-unit test-local lint fmt validate docs clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -80,11 +80,15 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules)
+lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check
 	@$(PY) -m tools validate
+	@$(PY) -m tools.module_docs --check
+
+docs: setup ## Regenerate the inputs/outputs tables of every module README
+	@$(PY) -m tools.module_docs
 
 validate: setup ## terraform validate the root and every module
 	@$(PY) -m tools validate

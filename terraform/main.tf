@@ -52,10 +52,16 @@ module "firehose" {
   kinesis_stream_arn  = var.firehose_source == "kinesis" ? module.kinesis_stream.stream_arn : null
   bucket_arn          = module.data_lake.bucket_arn
   bucket_kms_key_arn  = module.data_lake.kms_key_arn
-  prefix              = var.firehose_prefix
+  prefix              = local.firehose_delivery_prefix # analytics.tf: follows the Parquet and event-time flags
   error_output_prefix = var.firehose_error_prefix
-  buffering_size      = var.firehose_buffering_size
+  buffering_size      = local.firehose_buffering_size
   buffering_interval  = var.firehose_buffering_interval
   compression_format  = var.firehose_compression
   tags                = local.tags
+
+  parquet_conversion = local.is_parquet_delivery ? {
+    database_name = module.glue_catalog.database_name
+    table_name    = module.glue_catalog.parquet_table_name
+  } : null
+  event_time_partitioning = local.is_event_time ? { timestamp_field = "InvoiceDate" } : null
 }

@@ -72,9 +72,14 @@ variable "firehose_source" {
 }
 
 variable "firehose_prefix" {
-  description = "S3 prefix of delivered records (arrival-time partitions, UTC)."
+  description = "S3 prefix of delivered records (arrival-time partitions, UTC): a folder, then the hour partitions the Glue tables project. With enable_event_time_partitioning or enable_parquet_conversion the stack derives the prefix from its folder."
   type        = string
   default     = "00-retail-trans/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-][A-Za-z0-9_./-]*/year=!\\{timestamp:yyyy\\}/month=!\\{timestamp:MM\\}/day=!\\{timestamp:dd\\}/hour=!\\{timestamp:HH\\}/$", var.firehose_prefix))
+    error_message = "firehose_prefix must be <folder>/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/, the layout the Glue tables' partition projection reads."
+  }
 }
 
 variable "firehose_error_prefix" {
@@ -93,6 +98,18 @@ variable "firehose_buffering_interval" {
   description = "Seconds Firehose buffers before writing to S3."
   type        = number
   default     = 60
+}
+
+variable "enable_parquet_conversion" {
+  description = "Firehose converts records to Parquet (Snappy) with the Parquet table's schema and writes them under the Parquet folder; the named queries then read the Parquet table. Raises Firehose buffering to at least 64 MiB (an AWS requirement)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_event_time_partitioning" {
+  description = "Firehose partitions records by their InvoiceDate (dynamic partitioning) instead of their arrival time; same year=/month=/day=/hour= layout. Raises Firehose buffering to at least 64 MiB (an AWS requirement)."
+  type        = bool
+  default     = false
 }
 
 variable "firehose_compression" {
@@ -166,4 +183,54 @@ variable "parquet_table_name" {
     condition     = can(regex("^[a-z0-9_]{1,255}$", var.parquet_table_name))
     error_message = "parquet_table_name must be 1 to 255 characters of lowercase letters, digits and underscores."
   }
+}
+
+variable "glue_projection_years" {
+  description = "First and last year the tables' partition projection covers; Athena enumerates every hour of it for queries without a year filter."
+  type = object({
+    first = number
+    last  = number
+  })
+  default = { first = 2009, last = 2039 }
+
+  validation {
+    condition     = alltrue([for y in [var.glue_projection_years.first, var.glue_projection_years.last] : floor(y) == y && y >= 1970 && y <= 9999])
+    error_message = "glue_projection_years.first and glue_projection_years.last must be whole years from 1970 to 9999."
+  }
+
+  validation {
+    condition     = var.glue_projection_years.first <= var.glue_projection_years.last
+    error_message = "glue_projection_years.first must not be after glue_projection_years.last."
+  }
+}
+
+# --- Athena --------------------------------------------------------------------------------------
+
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "Athena cancels a query of the workgroup that scans more than this many bytes (at least 10485760). Null sets no limit."
+  type        = number
+  default     = 10737418240 # 10 GiB
+
+  validation {
+    condition     = var.athena_bytes_scanned_cutoff_per_query == null || try(var.athena_bytes_scanned_cutoff_per_query >= 10485760, false)
+    error_message = "athena_bytes_scanned_cutoff_per_query must be at least 10485760 bytes (10 MB), or null for no limit."
+  }
+}
+
+variable "athena_enforce_workgroup_configuration" {
+  description = "The workgroup's result location, encryption and cutoff override any client setting."
+  type        = bool
+  default     = true
+}
+
+variable "athena_publish_cloudwatch_metrics" {
+  description = "Publish the workgroup's query metrics to CloudWatch."
+  type        = bool
+  default     = true
+}
+
+variable "athena_workgroup_force_destroy" {
+  description = "Let destroy delete the workgroup even when users saved their own queries in it."
+  type        = bool
+  default     = false
 }
