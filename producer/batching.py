@@ -30,8 +30,8 @@ class Limits:
         """Why this record can never be sent, or None when it fits."""
         size = self.size(entry)
         if size > self.max_record_bytes:
-            what = "record and partition key" if self.counts_partition_key else "record"
-            return f"{what} of {size} bytes exceed the {self.service} limit of {self.max_record_bytes} bytes"
+            what = " (partition key included)" if self.counts_partition_key else ""
+            return f"record of {size} bytes{what} is over the {self.service} limit of {self.max_record_bytes} bytes"
         return None
 
 

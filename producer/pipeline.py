@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from producer.batching import Limits, batches
+from producer.errors import ProducerError
 from producer.reader import Reject, Row, is_cancellation
 from producer.records import Entry, EntryBuilder
 from producer.report import Problems, Progress, Stats
@@ -69,37 +70,43 @@ def entries(
     stats: Stats,
     problems: Problems,
 ) -> Iterator[Entry]:
-    """Entries ready to send; rejected rows, skipped cancellations and oversized records are counted instead."""
-    if options.max_count is not None and options.max_count <= 0:
-        return
-    for item in rows:
-        stats.rows += 1
-        if isinstance(item, Reject):
-            stats.rejected += 1
-            problems.add(item.line, f"rejected: {item.reason}", item.fields)
-            continue
-        if options.skip_cancellations and is_cancellation(item.record):
-            stats.skipped += 1
-            continue
-        try:
-            entry = builder(item.record, item.line, item.fields)
-        except UnicodeEncodeError:
-            stats.rejected += 1
-            problems.add(
-                item.line,
-                f"rejected: bytes that are not valid {options.encoding}; pass the file's --encoding (e.g. latin-1)",
-                item.fields,
-            )
-            continue
-        reason = limits.oversize_reason(entry)
-        if reason:
-            stats.oversized += 1
-            problems.add(item.line, f"not sent: {reason}", item.fields)
-            continue
-        stats.records += 1
-        yield entry
-        if options.max_count is not None and stats.records >= options.max_count:
-            return
+    """Entries ready to send; rejected rows, skipped cancellations and oversized records are counted instead.
+
+    When the input fails mid-way, the run is marked aborted and this generator ends normally, so what was
+    already read is still batched and sent (and reported) rather than dropped with the partial batch.
+    """
+    built = 0
+    try:
+        for item in rows:
+            stats.rows += 1
+            if isinstance(item, Reject):
+                stats.rejected += 1
+                problems.add(item.line, f"rejected: {item.reason}", item.fields)
+                continue
+            if options.skip_cancellations and is_cancellation(item.record):
+                stats.skipped += 1
+                continue
+            try:
+                entry = builder(item.record, item.line, item.fields)
+            except UnicodeEncodeError:
+                stats.rejected += 1
+                problems.add(
+                    item.line,
+                    f"rejected: bytes that are not valid {options.encoding}; pass the file's --encoding (e.g. latin-1)",
+                    item.fields,
+                )
+                continue
+            reason = limits.oversize_reason(entry)
+            if reason:
+                stats.oversized += 1
+                problems.add(item.line, f"not sent: {reason}", item.fields)
+                continue
+            yield entry
+            built += 1
+            if options.max_count is not None and built >= options.max_count:
+                return
+    except ProducerError as exc:
+        stats.aborted = str(exc)
 
 
 def dry_run(
@@ -117,6 +124,7 @@ def dry_run(
     try:
         for batch in batches(entries(rows, builder, limits, options, stats, problems), limits, options.batch_size):
             stats.batches += 1
+            stats.records += len(batch)
             out.write(b"".join(entry.data for entry in batch))
     except KeyboardInterrupt:
         stats.interrupted = True
@@ -159,20 +167,23 @@ def send(
             progress.update(stats, outcome.delivered)
 
     pool = ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="producer-send")
+    held: list[Entry] = []  # a batch taken from the input but not yet handed to a worker
     try:
         for batch in batches(
             entries(rows, builder, limits, options, stats, problems), limits, options.effective_batch_size()
         ):
-            while len(in_flight) >= IN_FLIGHT_PER_WORKER * options.concurrency and not stats.aborted:
+            held = batch
+            stats.records += len(batch)
+            while len(in_flight) >= IN_FLIGHT_PER_WORKER * options.concurrency and not stop.is_set():
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 collect(done)
-            if stats.aborted:
-                _count_unsent(batch, stats, problems)
+            if stop.is_set():  # a worker hit a fatal error
                 break
             pacer.wait(len(batch))
             stats.batches += 1
             in_flight[pool.submit(sender.deliver, batch)] = batch
-        if stats.aborted:
+            held = []
+        if stop.is_set():
             _cancel_queued(in_flight)
         collect(wait(in_flight).done)
     except KeyboardInterrupt:
@@ -182,6 +193,8 @@ def send(
         collect(wait(in_flight).done)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if held:
+            _count_unsent(held, stats, problems)
         progress.close()
         stats.elapsed = clock() - started
     return stats

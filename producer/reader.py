@@ -227,10 +227,10 @@ def read_header(stream: TextIO, name: str) -> tuple[Columns, Any]:
 def read_rows(stream: TextIO, name: str = "<input>") -> tuple[Columns, Iterator[Row | Reject]]:
     """Resolve the header (InputError if unusable), then yield a Row or a Reject for each data row."""
     columns, reader = read_header(stream, name)
-    return columns, _rows(reader, columns)
+    return columns, _rows(reader, columns, name)
 
 
-def _rows(reader: Any, columns: Columns) -> Iterator[Row | Reject]:
+def _rows(reader: Any, columns: Columns, name: str) -> Iterator[Row | Reject]:
     parse = RowParser(columns)
     last_line = reader.line_num
     while True:
@@ -243,6 +243,8 @@ def _rows(reader: Any, columns: Columns) -> Iterator[Row | Reject]:
             last_line = reader.line_num
             yield Reject(first_line, f"unreadable CSV: {exc}", [])
             continue
+        except (OSError, UnicodeError) as exc:  # the file itself failed: nothing after this can be trusted
+            raise InputError(f"reading {name!r} failed at line {first_line}: {exc}") from None
         last_line = reader.line_num
         if not fields:  # a blank line holds no data
             continue

@@ -146,7 +146,8 @@ def summary_lines(stats: Stats, destination: str, dry_run: bool) -> list[str]:
     )
     if dry_run:
         head = (
-            f"producer: dry run: {stats.records} records in {stats.batches} batches would go to {destination}; "
+            f"producer: dry run: {stats.records} records in {stats.batches} batch{'' if stats.batches == 1 else 'es'} "
+            f"would go to {destination}; "
             f"nothing was sent ({stats.rejected} rejected rows, {stats.oversized} oversized, {stats.skipped} skipped)"
         )
     else:
