@@ -22,9 +22,7 @@ class Limits:
     counts_partition_key: bool  # Kinesis counts partition keys toward both size limits
 
     def size(self, entry: Entry) -> int:
-        if self.counts_partition_key:
-            return len(entry.data) + len(entry.key.encode("utf-8"))
-        return len(entry.data)
+        return entry.size_with_key if self.counts_partition_key else len(entry.data)
 
     def oversize_reason(self, entry: Entry) -> str | None:
         """Why this record can never be sent, or None when it fits."""
@@ -51,13 +49,15 @@ def batches(entries: Iterable[Entry], limits: Limits, batch_size: int | None = N
     next entry would break a limit, so no request is ever refused for its size.
     """
     max_records = min(batch_size or limits.max_records, limits.max_records)
+    max_request_bytes, max_record_bytes = limits.max_request_bytes, limits.max_record_bytes
+    with_key = limits.counts_partition_key
     batch: list[Entry] = []
     batch_bytes = 0
     for entry in entries:
-        size = limits.size(entry)
-        if size > limits.max_record_bytes:
+        size = entry.size_with_key if with_key else len(entry.data)
+        if size > max_record_bytes:
             raise ValueError(f"record from line {entry.line} is over the size limit; filter it out first")
-        if batch and (len(batch) >= max_records or batch_bytes + size > limits.max_request_bytes):
+        if batch and (len(batch) >= max_records or batch_bytes + size > max_request_bytes):
             yield batch
             batch, batch_bytes = [], 0
         batch.append(entry)

@@ -75,15 +75,18 @@ def entries(
     When the input fails mid-way, the run is marked aborted and this generator ends normally, so what was
     already read is still batched and sent (and reported) rather than dropped with the partial batch.
     """
-    built = 0
+    built, read = 0, 0
+    max_count = options.max_count
+    skip_cancellations = options.skip_cancellations
+    max_record_bytes, with_key = limits.max_record_bytes, limits.counts_partition_key
     try:
         for item in rows:
-            stats.rows += 1
-            if isinstance(item, Reject):
+            read += 1
+            if type(item) is Reject:
                 stats.rejected += 1
                 problems.add(item.line, f"rejected: {item.reason}", item.fields)
                 continue
-            if options.skip_cancellations and is_cancellation(item.record):
+            if skip_cancellations and is_cancellation(item.record):
                 stats.skipped += 1
                 continue
             try:
@@ -96,17 +99,18 @@ def entries(
                     item.fields,
                 )
                 continue
-            reason = limits.oversize_reason(entry)
-            if reason:
+            if (entry.size_with_key if with_key else len(entry.data)) > max_record_bytes:
                 stats.oversized += 1
-                problems.add(item.line, f"not sent: {reason}", item.fields)
+                problems.add(item.line, f"not sent: {limits.oversize_reason(entry)}", item.fields)
                 continue
             yield entry
             built += 1
-            if options.max_count is not None and built >= options.max_count:
+            if max_count is not None and built >= max_count:
                 return
     except ProducerError as exc:
         stats.aborted = str(exc)
+    finally:
+        stats.rows += read
 
 
 def dry_run(

@@ -34,6 +34,11 @@ class Entry:
     key: str
     line: int
     fields: list[str]
+    size_with_key: int = -1  # bytes of data and partition key (UTF-8), which Kinesis counts; -1: not computed
+
+    def __post_init__(self) -> None:
+        if self.size_with_key < 0:
+            self.size_with_key = len(self.data) + len(self.key.encode("utf-8"))
 
 
 def encode_json(record: dict[str, Any]) -> bytes:
@@ -119,11 +124,16 @@ class EntryBuilder:
         self._encode = encoder_for(out_format)
         self._by_invoice = partition_key == "invoice"
         self._rewrite = CurrentHour(clock) if time_mode == "now" else None
-        self._rng = rng or random.Random()
+        self._random_bits = (rng or random.Random()).getrandbits
 
     def __call__(self, record: dict[str, Any], line: int, fields: list[str]) -> Entry:
         """The entry; raises UnicodeEncodeError when the row held bytes that were not valid in its encoding."""
         if self._rewrite is not None:
             record["InvoiceDate"] = self._rewrite(record["InvoiceDate"])
-        key = record["Invoice"][:MAX_PARTITION_KEY_CHARS] if self._by_invoice else f"{self._rng.getrandbits(64):016x}"
-        return Entry(self._encode(record), key, line, fields)
+        if self._by_invoice:
+            key = record["Invoice"][:MAX_PARTITION_KEY_CHARS]
+            key_bytes = len(key.encode("utf-8"))
+        else:
+            key, key_bytes = self._random_bits(64).to_bytes(8, "big").hex(), 16
+        data = self._encode(record)
+        return Entry(data, key, line, fields, len(data) + key_bytes)

@@ -144,6 +144,8 @@ def summary_lines(stats: Stats, destination: str, dry_run: bool) -> list[str]:
         f"{stats.retried} retried, {stats.failed} failed, {stats.rejected} rejected rows, "
         f"{stats.oversized} oversized, {stats.skipped} skipped"
     )
+    if stats.throttled_calls:
+        counts += f" ({stats.throttled_calls} whole calls throttled or unavailable)"
     if dry_run:
         head = (
             f"producer: dry run: {stats.records} records in {stats.batches} batch{'' if stats.batches == 1 else 'es'} "
@@ -153,7 +155,7 @@ def summary_lines(stats: Stats, destination: str, dry_run: bool) -> list[str]:
     else:
         head = (
             f"producer: sent {stats.sent} of {stats.records} records to {destination} in {stats.elapsed:.1f} s "
-            f"({stats.rate:.0f} records/s, {stats.calls} calls); {counts}"
+            f"({stats.rate:.0f} records/s, {stats.calls} call{'' if stats.calls == 1 else 's'}); {counts}"
         )
     lines = [head]
     for line, reason in stats.problems:

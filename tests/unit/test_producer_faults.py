@@ -102,6 +102,7 @@ def test_throttled_calls_are_retried_until_every_record_is_in(tmp_path, service,
     assert exit_code == ExitCode.OK, f"got exit {exit_code}, expected 0; stderr: {stderr}"
     assert stream.accepted == expected_records(), "throttling lost or duplicated records"
     assert stream.put_calls == 6 + COUNT // 500, f"got {stream.put_calls} calls, expected 6 refused + 4 accepted"
+    assert "(6 whole calls throttled or unavailable)" in stderr, f"got {stderr!r}"
 
 
 def test_records_failing_past_the_retry_budget_are_reported_with_their_lines(tmp_path):
