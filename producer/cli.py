@@ -101,8 +101,9 @@ def encoding(text: str) -> str:
 def build_parser() -> Parser:
     parser = Parser(
         prog=PROG,
-        description="Stream Online Retail II sales records from a CSV file into a Kinesis data stream or a "
-        "Firehose delivery stream, in batches, retrying throttled and failed records; nothing is lost silently.",
+        description="Stream Online Retail II sales records from a CSV file into a Kinesis data stream or a\n"
+        "Firehose delivery stream, in batches, retrying throttled and failed records; every row or record\n"
+        "not delivered is reported with its line number.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -158,7 +159,7 @@ def build_parser() -> Parser:
         choices=PARTITION_KEYS,
         default="random",
         help="Kinesis partition key: random spreads records over shards (default); invoice keeps an "
-        "invoice's lines in one shard, in order",
+        "invoice's lines on one shard (their order is not guaranteed: retries and parallel calls reorder)",
     )
     record.add_argument(
         "--time-mode",
@@ -180,8 +181,8 @@ def build_parser() -> Parser:
         "--max-retries",
         type=int_range(0, 20),
         default=RetryPolicy.max_retries,
-        help="retries of a throttled call or of failed records, with exponential backoff and jitter "
-        f"(default: {RetryPolicy.max_retries}, about 20 s at most)",
+        help="retries of a throttled call or of failed records, with exponential backoff (0.1 s doubling "
+        f"to 10 s) and full jitter (default: {RetryPolicy.max_retries}: at most 23 s of waiting per batch)",
     )
     sending.add_argument("--dry-run", action="store_true", help="print the records to stdout; send nothing")
 
