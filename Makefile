@@ -86,7 +86,7 @@ export PRODUCE_DESTINATION
 
 produce: setup ## Stream INPUT (default: the shipped sample) into the stack of ENV; PRODUCE_ARGS adds flags
 	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
-	@$(PY) -m tools init >/dev/null 2>&1 || true
+	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
 	@destination() { $(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$PRODUCE_DESTINATION"; }; \
 	if ! destination >/dev/null; then \
 	  echo "produce: no stack deployed for ENV=$(ENV); deploying it first (make apply)" >&2; \
