@@ -13,13 +13,15 @@ VENV         := .venv
 PY           := $(VENV)/bin/python
 STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | cut -c1-12)
 PYTEST_ARGS  ?=
+INPUT        ?= producer/data/online_retail_sample.csv
+PRODUCE_ARGS ?=
 BENCH_ARGS   ?=
 
-.PHONY: help setup up down status reset init plan apply destroy outputs env build bench-lambda \
-        test-unit test-local lint fmt validate docs clean
+.PHONY: help setup up down status reset init plan apply destroy outputs env build produce \
+        bench-lambda bench-producer test-unit test-local lint fmt validate docs clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  ENV=$(ENV)  (local | localstack | aws)"
 
 $(STAMP): pyproject.toml
@@ -68,6 +70,39 @@ outputs: setup ## Print the stack's outputs
 
 env: setup ## Print exports for running terraform/aws by hand: eval "$(make -s env)"
 	@$(PY) -m tools env
+
+# Where `make produce` sends: from the stack's outputs (JSON on stdin), "<service> <name>", or exit 1 if
+# nothing is deployed. Firehose's source decides: the stream for kinesis, Firehose itself for direct_put.
+define PRODUCE_DESTINATION
+import json, sys
+outputs = json.loads(sys.stdin.read() or "{}")
+value = lambda name: (outputs.get(name) or {}).get("value")
+source = value("firehose_source")
+if source == "kinesis" and value("kinesis_stream_name"):
+    print("kinesis", value("kinesis_stream_name"))
+elif source == "direct_put" and value("firehose_name"):
+    print("firehose", value("firehose_name"))
+else:
+    sys.exit(1)
+endef
+export PRODUCE_DESTINATION
+
+produce: setup ## Stream INPUT (default: the shipped sample) into the stack of ENV; PRODUCE_ARGS adds flags
+	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
+	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
+	@destination() { $(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$PRODUCE_DESTINATION"; }; \
+	if ! destination >/dev/null; then \
+	  echo "produce: no stack deployed for ENV=$(ENV); deploying it first (make apply)" >&2; \
+	  $(MAKE) apply; \
+	fi; \
+	read -r service name <<< "$$(destination)"; \
+	eval "$$($(PY) -m tools env)"; \
+	echo "produce: $(INPUT) -> $$service $$name ($${AWS_ENDPOINT_URL:-AWS}, $$AWS_REGION)" >&2; \
+	$(PY) -m producer -I "$(INPUT)" --service-name "$$service" --stream-name "$$name" \
+	  --region-name "$$AWS_REGION" $${AWS_ENDPOINT_URL:+--endpoint-url "$$AWS_ENDPOINT_URL"} $(PRODUCE_ARGS)
+
+bench-producer: setup ## Producer benchmark on the emulator: lab loop vs raw ceiling vs producer, RSS (~1 min)
+	@$(PY) -m bench.producer_bench $(BENCH_ARGS)
 
 test-unit: setup ## Fast tests: no emulator, no Terraform
 	@$(PY) -m pytest -m unit $(PYTEST_ARGS)
