@@ -17,8 +17,8 @@ INPUT        ?= producer/data/online_retail_sample.csv
 PRODUCE_ARGS ?=
 BENCH_ARGS   ?=
 
-.PHONY: help setup up down status reset init plan apply destroy outputs env build produce \
-        bench-lambda bench-producer test-unit test-local lint fmt validate docs clean
+.PHONY: help setup up down status reset init plan apply destroy import outputs env build produce \
+        bench-lambda bench-producer test-unit test-local drills lint fmt validate docs clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,8 +29,9 @@ $(STAMP): pyproject.toml
 	  { echo "make: error: $(PYTHON) is missing or older than 3.11; install Python 3.11+ or pass PYTHON=python3.12" >&2; exit 2; }
 	@echo "setup: creating $(VENV) with the pinned dependencies" >&2
 	@$(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip > $(VENV)/install.log 2>&1 && \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' >> $(VENV)/install.log 2>&1 || \
+	  { tail -20 $(VENV)/install.log >&2; echo "make: error: installing the dependencies failed; see $(VENV)/install.log" >&2; exit 1; }
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) ## Create the project virtualenv with pinned dependencies
@@ -64,6 +65,9 @@ apply: build ## Deploy the stack to ENV (starts the emulator for ENV=local)
 
 destroy: build ## Destroy the stack in ENV
 	@$(PY) -m tools destroy
+
+import: setup ## Adopt a resource left outside the state: make import ADDR='module.x.aws_y.this' ID=<id>
+	@$(PY) -m tools import "$(ADDR)" "$(ID)"
 
 outputs: setup ## Print the stack's outputs
 	@$(PY) -m tools outputs
@@ -109,6 +113,9 @@ test-unit: setup ## Fast tests: no emulator, no Terraform
 
 test-local: build ## Every test: unit, Terraform plan, and apply/data-flow on the emulator
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+drills: build ## Failure drills (emulator restart, interrupted apply, faults): a table of sent/arrived/lost
+	@$(PY) -m pytest -m drill $(PYTEST_ARGS)
 
 fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff format .

@@ -9,13 +9,12 @@ import argparse
 import json
 import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
 
-from tools import emulator, terraform
+from tools import emulator, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
@@ -96,10 +95,20 @@ def prepare(target: Target, workdir: Path = terraform.ROOT_DIR) -> dict[str, str
 
 def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
     print(f"{PROG}: terraform {' '.join(args)}", file=sys.stderr)
-    try:
-        terraform.run(args, workdir, env)
-    except subprocess.CalledProcessError as exc:
-        raise CommandError(f"terraform {args[0]} failed (exit {exc.returncode}); see its messages above") from None
+    code, output = terraform.run_tee(args, workdir, env)
+    if code == 0:
+        return
+    orphans = recovery.find_orphans(output)
+    if orphans:
+        commands = "\n".join(
+            f"  make import ADDR={shlex.quote(o.address)} ID={shlex.quote(o.resource_id)}" for o in orphans
+        )
+        raise CommandError(
+            f"terraform {args[0]} failed: {len(orphans)} resource(s) already exist but are not in "
+            f"the state (an earlier apply was probably interrupted while creating them). If they "
+            f"are this stack's, adopt them, then apply again:\n{commands}"
+        )
+    raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
 
 
 def cmd_up(target: Target, _: argparse.Namespace) -> None:
@@ -176,6 +185,15 @@ def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_import(target: Target, args: argparse.Namespace) -> None:
+    """`terraform import ADDRESS ID` with the target's variables (to adopt a resource left outside the state)."""
+    if len(args.extra) != 2:
+        raise TargetError("import needs exactly two arguments: the resource address and its ID")
+    ensure_reachable(target)
+    env = prepare(target)
+    _terraform(["import", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+
+
 def cmd_outputs(target: Target, args: argparse.Namespace) -> None:
     env = prepare(target)
     _terraform(["output", *args.extra], terraform.ROOT_DIR, env)
@@ -237,6 +255,7 @@ COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = 
     "plan": (cmd_plan, "terraform plan against the target"),
     "apply": (cmd_apply, "terraform apply against the target, then print the outputs"),
     "destroy": (cmd_destroy, "terraform destroy against the target"),
+    "import": (cmd_import, "terraform import ADDRESS ID: adopt a resource that exists outside the state"),
     "outputs": (cmd_outputs, "terraform output"),
     "env": (cmd_env, "print shell exports for running terraform/aws by hand against the target"),
     "fmt": (cmd_fmt, "terraform fmt -recursive over terraform/, modules/ and tests/fixtures/"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -235,3 +236,34 @@ def run(
         stdout=subprocess.PIPE if capture else None,
         stderr=subprocess.PIPE if capture else None,
     )
+
+
+def run_tee(args: Sequence[str], workdir: Path, env: Mapping[str, str]) -> tuple[int, str]:
+    """Run one Terraform command, streaming its output to the terminal and keeping a copy to inspect."""
+    process = subprocess.Popen(  # noqa: S603 - Terraform with arguments we build
+        [binary(env), *args],
+        cwd=workdir,
+        env=dict(env),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        bufsize=1,
+    )
+    lines: list[str] = []
+    try:
+        _forward(process, lines)
+    except KeyboardInterrupt:
+        # Terraform got the same Ctrl-C and is shutting down gracefully (saving its state): keep draining its
+        # output until it exits, or a closed pipe could kill it halfway.
+        _forward(process, lines)
+        process.wait()
+        raise
+    return process.wait(), "".join(lines)
+
+
+def _forward(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        lines.append(line)

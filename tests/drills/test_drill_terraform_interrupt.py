@@ -1,0 +1,120 @@
+"""Drill: `terraform apply` is interrupted (Ctrl-C) halfway; the next apply must finish the stack with nothing
+duplicated or orphaned, and a plan afterwards must show no changes.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import boto3
+import pytest
+from tftest import TerraformTestError
+
+from tests.drills.conftest import DrillResult
+from tests.harness import random_prefix
+from tools import terraform
+from tools.recovery import Orphan, find_orphans
+
+pytestmark = [pytest.mark.drill, pytest.mark.integration]
+
+
+def planned_count(stack) -> int:
+    plan = stack.plan()
+    return sum(1 for change in plan.resource_changes.values() if "create" in change["change"]["actions"])
+
+
+def interrupt_apply(stack, after_created: int) -> tuple[int, str]:
+    """Start an apply, send SIGINT once `after_created` resources exist, return (exit code, output)."""
+    env = terraform.environ_for(stack.target)
+    args = [
+        terraform.binary(),
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        *[f"-var-file={f}" for f in stack.var_files],
+        *[f"-var={k}={v}" for k, v in stack.tf_vars.items()],
+    ]
+    process = subprocess.Popen(
+        args, cwd=stack.workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines, created, sent_at = [], 0, None
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        created += "Creation complete" in line
+        if sent_at is None and created >= after_created:
+            process.send_signal(signal.SIGINT)
+            sent_at = time.monotonic()
+    return process.wait(timeout=300), "".join(lines)
+
+
+def apply_adopting_orphans(stack) -> list[Orphan]:
+    """Re-apply; when it fails on resources the interrupt left outside the state, import them as the harness
+    tells the user to, and apply again."""
+    try:
+        stack.apply()
+        return []
+    except TerraformTestError as exc:
+        orphans = find_orphans("\n".join(map(str, exc.args)))  # (message, stderr)
+        if not orphans:
+            raise
+    for orphan in orphans:
+        stack.tf.execute_command(
+            "import",
+            "-input=false",
+            "-no-color",
+            *[f"-var-file={f}" for f in stack.var_files],
+            *[f"-var={k}={v}" for k, v in stack.tf_vars.items()],
+            orphan.address,
+            orphan.resource_id,
+        )
+    stack.apply()
+    return orphans
+
+
+def state_resources(stack) -> int:
+    state = json.loads((stack.workdir / "terraform.tfstate").read_text())
+    return sum(len(r["instances"]) for r in state["resources"] if r["mode"] == "managed")
+
+
+def test_interrupted_apply_is_completed_by_the_next_apply(private_target, make_private_stack, record_drill):
+    prefix = random_prefix("i")
+    stack = make_private_stack("terraform", tf_vars={"name_prefix": prefix}, var_files=["env/local.tfvars"])
+    planned = planned_count(stack)
+
+    code, output = interrupt_apply(stack, after_created=5)
+    assert "Interrupt received" in output, f"the apply was not interrupted:\n{output[-2000:]}"
+    assert code != 0, "an interrupted apply must exit non-zero"
+    partial = state_resources(stack)
+    assert 0 < partial < planned, f"got {partial} of {planned} resources after the interrupt, expected a partial stack"
+
+    orphans = apply_adopting_orphans(stack)
+    final = state_resources(stack)
+    assert "No changes." in stack.plan_text(), "the re-apply left differences behind"
+    kw = {
+        "endpoint_url": private_target.endpoint_url,
+        "region_name": private_target.region,
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    roles = [r for r in boto3.client("iam", **kw).list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
+    streams = [s for s in boto3.client("kinesis", **kw).list_streams()["StreamNames"] if s.startswith(prefix)]
+    state_roles = sum(
+        1 for line in (stack.workdir / "terraform.tfstate").read_text().splitlines() if '"type": "aws_iam_role"' in line
+    )
+    record_drill(
+        DrillResult(
+            drill="terraform apply interrupted (SIGINT) and re-applied",
+            unit="resources",
+            sent=planned,
+            arrived=final,
+            reported=len(orphans),
+            duplicates=max(len(roles) - state_roles, 0) + max(len(streams) - 1, 0),
+            note=f"{partial} in state at the interrupt; {len(orphans)} outside it, named by the re-apply, imported",
+        )
+    )
+    assert len(streams) == 1, f"got streams {streams}, expected exactly one"
