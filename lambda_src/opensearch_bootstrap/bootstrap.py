@@ -5,9 +5,11 @@ defaults such as ISM's retry settings or the security plugin's `fls`), and write
 or is missing. A second run therefore sends only reads and reports everything as unchanged. With dry_run no
 write is sent; the steps report what they would do.
 
-Order: index template, ISM policy, security role and mapping, Dashboards objects, then the write index — the
-template and the policy must exist before the first index is created, so it gets the rollover alias setting and
-the policy (ISM attaches policies through `ism_template` when an index is created).
+Order: index template, ISM policy, write alias, security role and mapping, Dashboards objects. The template
+and the policy must exist before the first index is created, so it gets the rollover alias setting and the
+policy (ISM attaches policies through `ism_template` when an index is created); the alias must exist before
+the ingest role is mapped, so the ingest function's first write cannot auto-create a concrete index in its
+place (which would block rollover for good).
 """
 
 from __future__ import annotations
@@ -111,9 +113,9 @@ def run(settings: Settings, opensearch: Api, dashboards: Api | None) -> Summary:
         steps: list[Callable[[], Iterable[Step]]] = [
             lambda: [ensure_index_template(settings, opensearch, rollover=ism)],
             lambda: [ensure_ism_policy(settings, opensearch, components)],
-            lambda: ensure_security(settings, opensearch),
-            lambda: ensure_saved_objects(settings, dashboards),
             lambda: [ensure_write_index(settings, opensearch, ism)],
+            lambda: ensure_security(settings, opensearch, rollover=ism),
+            lambda: ensure_saved_objects(settings, dashboards),
         ]
         for step in steps:
             summary.steps += step()
@@ -230,13 +232,13 @@ def ensure_write_index(settings: Settings, opensearch: Api, ism: bool) -> Step:
 # --- fine-grained access control -------------------------------------------------------------------------
 
 
-def ensure_security(settings: Settings, opensearch: Api) -> list[Step]:
+def ensure_security(settings: Settings, opensearch: Api, rollover: bool) -> list[Step]:
     role = settings.role_name
     if settings.access_control == "iam":
         detail = "access_control is 'iam' (no fine-grained access control): the domain access policy governs"
         return [Step("security_role", role, Status.SKIPPED, detail), Step("role_mapping", role, Status.SKIPPED, detail)]
     return [
-        _ensure_security_item(settings, opensearch, "security_role", "roles", resources.ingest_role(settings),
+        _ensure_security_item(settings, opensearch, "security_role", "roles", resources.ingest_role(settings, rollover),
                               "bulk-index into " + settings.index_pattern),
         _ensure_security_item(settings, opensearch, "role_mapping", "rolesmapping",
                               resources.ingest_role_mapping(settings), f"backend role {settings.ingest_role_arn}"),

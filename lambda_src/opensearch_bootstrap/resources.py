@@ -6,9 +6,12 @@
 - The security role holds exactly what the ingest function's requests need: it sends only
   `POST /<index>/_bulk` with `index` actions (lambda_src/ingest_opensearch/bulk.py) and never reads, refreshes,
   deletes or calls cluster APIs. The bulk action itself is a cluster-level permission; its shard-level part
-  (`indices:data/write/bulk[s]`) and each `index` item (`indices:data/write/index`) are index permissions; an
-  index created on first write (no ISM) needs `create_index` (`indices:admin/create`, which the security plugin
-  also checks for bulk's `indices:admin/auto_create`, and `indices:admin/mapping/put`).
+  (`indices:data/write/bulk[s]`) and each `index` item (`indices:data/write/index`) are index permissions.
+  Without ISM rollover the index is created by the first write, which needs `create_index`
+  (`indices:admin/create`, which the security plugin also checks for bulk's `indices:admin/auto_create`, and
+  `indices:admin/mapping/put`). With rollover the bootstrap and ISM create every index, so the role cannot
+  create one: a write while the alias is missing is refused (and retried by Kinesis) instead of creating a
+  concrete index where the alias belongs.
 - The Dashboards saved objects are `saved_objects.ndjson`, as OpenSearch Dashboards exports them.
 """
 
@@ -25,7 +28,8 @@ SAVED_OBJECTS_FILE = Path(__file__).with_name("saved_objects.ndjson")
 INDEX_PATTERN_ID = "retail-transactions"  # the saved index pattern whose title follows settings.index_pattern
 
 INGEST_CLUSTER_PERMISSIONS = ("indices:data/write/bulk",)
-INGEST_INDEX_ACTIONS = ("indices:data/write/bulk*", "indices:data/write/index", "create_index")
+INGEST_INDEX_ACTIONS = ("indices:data/write/bulk*", "indices:data/write/index")
+INDEX_CREATION_ACTIONS = ("create_index",)  # only without ISM rollover
 
 
 def index_template(settings: Settings, rollover: bool) -> dict[str, Any]:
@@ -71,14 +75,13 @@ def write_index(settings: Settings) -> dict[str, Any]:
     return {"aliases": {settings.index: {"is_write_index": True}}}
 
 
-def ingest_role(settings: Settings) -> dict[str, Any]:
-    """`PUT _plugins/_security/api/roles/<role_name>` body."""
+def ingest_role(settings: Settings, rollover: bool) -> dict[str, Any]:
+    """`PUT _plugins/_security/api/roles/<role_name>` body; index creation only when no rollover creates them."""
+    actions = [*INGEST_INDEX_ACTIONS, *(() if rollover else INDEX_CREATION_ACTIONS)]
     return {
         "description": "Kinesis ingest Lambda: bulk-index documents (managed by opensearch_bootstrap)",
         "cluster_permissions": list(INGEST_CLUSTER_PERMISSIONS),
-        "index_permissions": [
-            {"index_patterns": [settings.index_pattern], "allowed_actions": list(INGEST_INDEX_ACTIONS)}
-        ],
+        "index_permissions": [{"index_patterns": [settings.index_pattern], "allowed_actions": actions}],
     }
 
 

@@ -94,7 +94,7 @@ def test_ingest_function_sends_only_requests_the_role_covers():
     assert sent == {("POST", "/retail/_bulk")}, f"got {sent}: update resources.ingest_role for the new requests"
     actions = {next(iter(json.loads(line))) for line in double.requests[0].body.decode().splitlines()[::2]}
     assert actions == {"index"}, f"got bulk actions {actions}, expected only index"
-    role = resources.ingest_role(SETTINGS)
+    role = resources.ingest_role(SETTINGS, rollover=True)
     assert role["cluster_permissions"] == ["indices:data/write/bulk"], f"got {role['cluster_permissions']}"
     (permission,) = role["index_permissions"]
     assert fnmatchcase("retail", permission["index_patterns"][0]), f"got patterns {permission['index_patterns']}"
