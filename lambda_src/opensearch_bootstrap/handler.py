@@ -2,7 +2,8 @@
 
 Invoked by Terraform (`aws_lambda_invocation`) after the domain exists, from inside the domain's VPC when it
 has one. The result (a JSON object) lists every step as created, updated, unchanged or skipped; a failure
-raises, so the invocation — and the apply — fails with the reason.
+raises, so the invocation — and the apply — fails with the reason. With `lifecycle_scope = "CRUD"` the
+provider adds a `tf` key: create and update run the bootstrap, delete does nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +20,17 @@ from opensearch_bootstrap.settings import ConfigError, Settings
 logger = Logger(service="opensearch-bootstrap")
 
 
+TERRAFORM_KEY = "tf"  # aws_lambda_invocation with lifecycle_scope = "CRUD" adds {"action", "prev_input"} here
+
+
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    terraform = event.get(TERRAFORM_KEY) if isinstance(event, dict) else None
+    if isinstance(terraform, dict):
+        event = {k: v for k, v in event.items() if k != TERRAFORM_KEY}
+        if terraform.get("action") == "delete":  # the domain's configuration goes with the domain, not before it
+            logger.info("terraform destroy: nothing to undo, the domain is left as it is")
+            return {"changed": 0, "steps": [], "summary": "terraform destroy: the domain is left as it is"}
     try:
         settings = Settings.from_event(event)
     except ConfigError as exc:

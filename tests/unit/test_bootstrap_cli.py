@@ -142,3 +142,16 @@ def test_handler_fails_the_invocation_when_a_step_fails(double):
     double.request_fault = lambda r: (403, "no permissions") if "_security" in r.path else None
     with pytest.raises(Exception, match="answered HTTP 403"):
         handler.lambda_handler({"endpoint": double.url, "ingest_role_arn": INGEST_ROLE_ARN}, FakeContext())
+
+
+def test_handler_accepts_terraforms_crud_key_and_runs_on_update(double):
+    event = {"endpoint": double.url, "access_control": "iam", "tf": {"action": "update", "prev_input": {}}}
+    result = handler.lambda_handler(event, FakeContext())
+    assert result["changed"] == 6, f"got {result}"
+
+
+def test_handler_does_nothing_on_terraform_destroy(double):
+    event = {"endpoint": double.url, "access_control": "iam", "tf": {"action": "delete", "prev_input": {}}}
+    result = handler.lambda_handler(event, FakeContext())
+    assert result["changed"] == 0, f"got {result}"
+    assert double.requests == [], f"got {len(double.requests)} requests on destroy, expected none"
