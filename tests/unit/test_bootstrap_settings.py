@@ -86,3 +86,10 @@ def test_event_that_is_not_an_object_is_refused():
     with pytest.raises(ConfigError) as failure:
         Settings.from_event(["endpoint"])
     assert str(failure.value) == "the event must be a JSON object, got list", f"got {failure.value}"
+
+
+def test_null_fields_take_their_defaults():
+    nulls = dict.fromkeys(("master_role_arn", "retention_days", "enable_ism", "dashboards_url", "timeout_seconds"))
+    got = Settings.from_event(MINIMAL | nulls)
+    summary = (got.master_role_arn, got.retention_days, got.enable_ism, got.dashboards.prefix, got.timeout_seconds)
+    assert summary == (None, 30, True, "/_dashboards", 30.0), f"got {summary}"
