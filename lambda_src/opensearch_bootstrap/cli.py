@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         summary = run(settings, *connect(settings, signing_credentials(settings)))
     except StepFailed as exc:
-        _print(exc.summary, args.json)
+        if exc.summary.steps:  # what was done before the failure
+            _print(exc.summary, args.json)
         return _fail(str(exc), ExitCode.ERROR)
     except BootstrapError as exc:
         return _fail(str(exc), ExitCode.ERROR)

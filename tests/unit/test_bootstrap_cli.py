@@ -83,8 +83,9 @@ def test_cli_unreachable_domain_exits_1_with_one_line(capsys):
     with OpenSearchAdminDouble() as gone:
         url = gone.url
     code = cli.main(["--endpoint", url, "--access-control", "iam", "--timeout-seconds", "2"])
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert code == 1, f"got exit {code}"
+    assert out == "", f"got {out!r} on stdout, expected nothing (no step ran)"
     assert err.startswith(f"opensearch_bootstrap: error: GET {url}/ failed: "), f"got {err!r}"
     assert err.count("\n") == 1, f"got {err!r}, expected one line"
 
