@@ -5,6 +5,11 @@ installed as manylinux x86_64 wheels for the Lambda runtime's Python (not the ho
 resolving further dependencies: the file is the function's complete lock. Entries are
 sorted and carry fixed timestamps and permissions, so the zip, and Terraform's `source_code_hash`,
 change only when code or dependencies change. boto3 is left to the Lambda runtime.
+
+A function that imports a sibling package of lambda_src/ (one source of truth for shared code and assets,
+e.g. the index template the ingest package owns) lists it in its `bundle.txt`, one package per line (`#`
+starts a comment); the sibling's files go into the zip as they are, its requirements do not (the
+function's own requirements.txt must cover what it imports from the sibling).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ RUNTIME_PYTHON = "3.12"  # keep in step with the functions' runtime in terraform
 PLATFORM = "manylinux2014_x86_64"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
 INSTALL_KEY = f"python {RUNTIME_PYTHON} {PLATFORM} no-deps"  # a cached install is reused only if this matches
-SKIPPED = ("__pycache__", ".pyc", ".pyo", "requirements.txt")
+BUNDLE_FILE = "bundle.txt"
+SKIPPED = ("__pycache__", ".pyc", ".pyo", "requirements.txt", BUNDLE_FILE)
 # Console scripts pip writes carry the build host's interpreter path in their shebang: useless in Lambda
 # and different on every machine, so they would break reproducibility.
 SKIPPED_DEP_DIRS = ("bin/",)
@@ -104,9 +110,29 @@ def write_zip(destination: Path, entries: Sequence[tuple[str, Path]]) -> None:
     partial.replace(destination)
 
 
+def bundled_packages(function: Path) -> list[Path]:
+    """The sibling packages the function's bundle.txt lists, checked to exist under lambda_src/."""
+    listing = function / BUNDLE_FILE
+    if not listing.exists():
+        return []
+    names = [line.split("#", 1)[0].strip() for line in listing.read_text().splitlines()]
+    packages = []
+    for name in sorted(set(filter(None, names))):
+        package = SOURCE_DIR / name
+        if name == function.name or "/" in name or not (package / "__init__.py").is_file():
+            raise BuildError(
+                f"{function.name}: {BUNDLE_FILE} lists {name!r}, which is not another package of lambda_src/ "
+                "(a folder with __init__.py)"
+            )
+        packages.append(package)
+    return packages
+
+
 def build(function: Path) -> Path:
     deps = install_dependencies(function)
     entries = [*_files(deps, skipped_dirs=SKIPPED_DEP_DIRS), *_files(function, prefix=f"{function.name}/")]
+    for package in bundled_packages(function):
+        entries += _files(package, prefix=f"{package.name}/")
     destination = DIST_DIR / f"{function.name}.zip"
     write_zip(destination, entries)
     return destination

@@ -65,14 +65,25 @@ def classify(status: Any, error: Any = None) -> ItemResult:
     return ItemResult(outcome, http_status, reason, kind)
 
 
-def build_client(endpoint: Endpoint, region: str, timeout_s: float, session: boto3.Session | None = None) -> OpenSearch:
+def build_client(
+    endpoint: Endpoint,
+    region: str,
+    timeout_s: float,
+    session: boto3.Session | None = None,
+    *,
+    credentials: Any = None,
+    max_retries: int = 0,
+) -> OpenSearch:
     """An OpenSearch client signing every request with SigV4 (service "es").
 
     The signer receives the botocore credential provider's object, not frozen keys: it asks it for current
     credentials on every request, so refreshable credentials (assumed roles, instance/container roles) are
     renewed before they expire instead of being frozen at cold start as the lab's function did.
+    `credentials` (a botocore credentials object) replaces the session's. The ingest function never retries
+    (`max_retries=0`: a retry is Kinesis' job); other callers may retry connection errors, timeouts and
+    502/503/504 answers.
     """
-    credentials = (session or boto3.Session()).get_credentials()
+    credentials = credentials or (session or boto3.Session()).get_credentials()
     if credentials is None:
         raise RuntimeError("no AWS credentials found to sign OpenSearch requests")
     return OpenSearch(
@@ -82,8 +93,8 @@ def build_client(endpoint: Endpoint, region: str, timeout_s: float, session: bot
         verify_certs=True,
         connection_class=Urllib3HttpConnection,
         timeout=timeout_s,
-        max_retries=0,  # a retry is Kinesis' job: the record becomes a batch item failure
-        retry_on_timeout=False,
+        max_retries=max_retries,  # 0 for the ingest function: a retry is Kinesis' job (a batch item failure)
+        retry_on_timeout=max_retries > 0,
     )
 
 

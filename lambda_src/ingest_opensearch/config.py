@@ -70,18 +70,21 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def parse_endpoint(raw: str) -> Endpoint:
-    """An https URL or a bare host of the domain (https implied); http only for local test doubles."""
+def parse_endpoint(raw: str, name: str = "OPENSEARCH_ENDPOINT") -> Endpoint:
+    """An https URL or a bare host of the domain (https implied); http only for local test doubles.
+
+    `name` is what error messages call the value (the variable, event field or flag it came from).
+    """
     text = raw.strip()
     parsed = urlparse(text if "://" in text else f"https://{text}")
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise ConfigError(f"OPENSEARCH_ENDPOINT={raw!r} must be an https URL or a bare host name")
+        raise ConfigError(f"{name}={raw!r} must be an https URL or a bare host name")
     if parsed.path not in ("", "/") or parsed.query:
-        raise ConfigError(f"OPENSEARCH_ENDPOINT={raw!r} must not have a path or query")
+        raise ConfigError(f"{name}={raw!r} must not have a path or query")
     try:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
     except ValueError as exc:
-        raise ConfigError(f"OPENSEARCH_ENDPOINT={raw!r} has an invalid port") from exc
+        raise ConfigError(f"{name}={raw!r} has an invalid port") from exc
     return Endpoint(parsed.scheme, parsed.hostname, port)
 
 

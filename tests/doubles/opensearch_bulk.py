@@ -160,8 +160,6 @@ class OpenSearchBulkDouble:
         headers = {name.lower(): value for name, value in request.headers.items()}
         recorded = Recorded(method, parts.path, parse_qs(parts.query), headers, body, self._check_signature(
             method, request.path, headers, body))  # fmt: skip
-        if not self.record_bodies:
-            recorded.body = b""
         with self._lock:
             self.requests.append(recorded)
         if self.delay_s:
@@ -173,16 +171,21 @@ class OpenSearchBulkDouble:
             return self._reply(
                 request, fault[0], {"error": {"type": "injected", "reason": fault[1]}, "status": fault[0]}
             )
-        if method == "GET" and parts.path == "/":
-            return self._reply(
-                request, 200, {"name": "double", "version": {"distribution": "opensearch", "number": "2.19.0"}}
-            )
-        if method == "PUT" and parts.path.startswith("/_index_template/"):
-            return self._reply(request, 200, {"acknowledged": True})
-        if method == "POST" and parts.path.endswith("/_bulk"):
-            index = parts.path.strip("/").split("/")[0] if parts.path.count("/") == 2 else None
-            return self._reply(request, 200, self._bulk(index, body, recorded))
-        return self._reply(request, 404, {"error": {"type": "not_found", "reason": f"{method} {parts.path}"}})
+        status, payload = self._route(method, parts.path, recorded)
+        if not self.record_bodies:
+            recorded.body = b""
+        return self._reply(request, status, payload)
+
+    def _route(self, method: str, path: str, recorded: Recorded) -> tuple[int, Any]:
+        """The answer to a request whose signature passed: (status, JSON payload). Subclasses add routes."""
+        if method == "GET" and path == "/":
+            return 200, {"name": "double", "version": {"distribution": "opensearch", "number": "2.19.0"}}
+        if method == "PUT" and path.startswith("/_index_template/"):
+            return 200, {"acknowledged": True}
+        if method == "POST" and path.endswith("/_bulk"):
+            index = path.strip("/").split("/")[0] if path.count("/") == 2 else None
+            return 200, self._bulk(index, recorded.body, recorded)
+        return 404, {"error": {"type": "not_found", "reason": f"{method} {path}"}}
 
     def _bulk(self, path_index: str | None, body: bytes, recorded: Recorded) -> dict[str, Any]:
         lines = body.decode("utf-8").split("\n")
@@ -238,7 +241,7 @@ class OpenSearchBulkDouble:
         return "valid" if expected == match["signature"] else "invalid: signature mismatch"
 
     @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+    def _reply(request: BaseHTTPRequestHandler, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=UTF-8")

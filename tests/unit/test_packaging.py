@@ -13,13 +13,14 @@ import zipfile
 
 import pytest
 
+from tests.doubles.opensearch_admin import OpenSearchAdminDouble
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
 from tests.lambda_support import encode, kinesis_event, runtime_python, runtime_site_packages, sample_record
 from tools import build_lambdas
 
 pytestmark = pytest.mark.unit
 
-FUNCTIONS = ("ingest_opensearch", "compact_parquet")
+FUNCTIONS = ("ingest_opensearch", "compact_parquet", "opensearch_bootstrap")
 RUNTIME_PROVIDED = ("boto3/", "botocore/", "s3transfer/", "jmespath/", "dateutil/", "urllib3/", "six.py")
 
 # Runs inside the isolated interpreter: sys.path is the extracted zip, then the runtime's packages.
@@ -34,12 +35,12 @@ outside = sorted({m.__file__ for m in list(sys.modules.values())
 print(json.dumps({"python": sys.version.split()[0], "handler": module.__file__, "site_packages": outside}))
 """
 
-INVOKE_INGEST = (
+INVOKE_HANDLER = (
     ISOLATED
     + r"""
 class Context:
-    function_name, memory_limit_in_mb, aws_request_id = "ingest", 512, "req-1"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:ingest"
+    function_name, memory_limit_in_mb, aws_request_id = sys.argv[3], 512, "req-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:" + sys.argv[3]
     def get_remaining_time_in_millis(self): return 300000
 event = json.loads(sys.stdin.read())
 print("RESULT " + json.dumps(module.lambda_handler(event, Context())))
@@ -145,7 +146,7 @@ def test_ingest_handler_indexes_from_zip_alone(python312, extracted, runtime):
         event = kinesis_event([encode(sample_record(i, "zip")) for i in range(5)])
         # when
         result = run_isolated(
-            python312, INVOKE_INGEST, extracted["ingest_opensearch"], runtime, "ingest_opensearch", env,
+            python312, INVOKE_HANDLER, extracted["ingest_opensearch"], runtime, "ingest_opensearch", env,
             stdin=json.dumps(event),
         )  # fmt: skip
     # then
@@ -164,3 +165,42 @@ def test_compact_cli_runs_from_zip_alone(python312, extracted, runtime):
     result = run_isolated(python312, INVOKE_COMPACT_CLI, extracted["compact_parquet"], runtime, "compact_parquet", env)
     assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
     assert "CREATE TABLE mydatabase.ctas_retail_trans_parquet__ctas_2027010100" in result.stdout, result.stdout
+
+
+def test_bootstrap_handler_configures_the_domain_from_zip_alone(python312, extracted, runtime):
+    # given: the zip's handler in a bare interpreter, pointed at the admin test double
+    with OpenSearchAdminDouble(credentials={"AKIDZIP": ("secret", None)}) as double:
+        env = isolated_env(AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="AKIDZIP", AWS_SECRET_ACCESS_KEY="secret")
+        event = {"endpoint": double.url, "ingest_role_arn": "arn:aws:iam::123456789012:role/retail-ingest"}
+        # when
+        result = run_isolated(
+            python312, INVOKE_HANDLER, extracted["opensearch_bootstrap"], runtime, "opensearch_bootstrap", env,
+            stdin=json.dumps(event),
+        )  # fmt: skip
+    # then
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    response = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    assert (response["changed"], response["unchanged"]) == (8, 0), f"got {response}"
+    assert double.templates["retail"]["index_patterns"] == ["retail*"], f"got {double.templates}"
+    assert all(r.signature == "valid" for r in double.requests), "got an invalid SigV4 signature"
+
+
+def test_bootstrap_zip_bundles_the_ingest_template_once(zips):
+    with zipfile.ZipFile(zips["opensearch_bootstrap"]) as archive:
+        names = archive.namelist()
+    templates = [n for n in names if n.endswith("index_template.json")]
+    assert templates == ["ingest_opensearch/index_template.json"], f"got {templates}"
+    assert "opensearch_bootstrap/saved_objects.ndjson" in names, "got no saved objects in the zip"
+    assert not [n for n in names if n.endswith(build_lambdas.BUNDLE_FILE)], "got the bundle listing in the zip"
+
+
+def test_bundle_naming_no_sibling_package_fails_the_build(tmp_path, monkeypatch):
+    function = tmp_path / "fn"
+    function.mkdir()
+    (function / "handler.py").write_text("def lambda_handler(event, context):\n    return event\n")
+    (function / build_lambdas.BUNDLE_FILE).write_text("# shared code\nnot_a_package\n")
+    monkeypatch.setattr(build_lambdas, "SOURCE_DIR", tmp_path)
+    with pytest.raises(build_lambdas.BuildError) as failure:
+        build_lambdas.bundled_packages(function)
+    expected = "fn: bundle.txt lists 'not_a_package', which is not another package of lambda_src/"
+    assert str(failure.value).startswith(expected), f"got {failure.value}"
