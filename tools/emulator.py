@@ -27,6 +27,7 @@ from tools.targets import LOCAL_DIR
 # boto3 that matches the botocore MiniStack pins.
 REQUIREMENTS = ("ministack==1.5.33", "duckdb==1.5.5", "boto3==1.43.106")
 VENV_DIR = LOCAL_DIR / "ministack-venv"
+SHIM = Path(__file__).with_name("ministack_shim.py")
 HEALTH_PATH = "/_localstack/health"
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -126,7 +127,7 @@ class MiniStack:
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(  # noqa: S603 - our own venv's interpreter
-                [str(python), "-m", "ministack"],
+                [str(python), str(SHIM)],  # `python -m ministack`, with a state-saving fix
                 env=self._environ(),
                 cwd=self.home,
                 stdin=subprocess.DEVNULL,

@@ -7,6 +7,7 @@ import socket
 import boto3
 import pytest
 
+from tests.harness import wait_for
 from tools import emulator
 
 pytestmark = pytest.mark.integration
@@ -63,3 +64,36 @@ def test_graceful_stop_keeps_state_across_a_restart(instance):
 
 def test_stop_without_a_running_emulator_is_a_no_op(instance):
     assert instance.stop(quiet=True) is False
+
+
+def test_athena_survives_a_restart_after_a_decimal_query(instance):
+    # MiniStack alone loses Athena's state here (its encoder knows no Decimal); tools/ministack_shim.py fixes it.
+    instance.start(quiet=True)
+    kw = {
+        "endpoint_url": instance.endpoint_url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    athena = boto3.client("athena", **kw)
+    boto3.client("s3", **kw).create_bucket(Bucket="athena-results-restart")
+    athena.create_work_group(
+        Name="wg", Configuration={"ResultConfiguration": {"OutputLocation": "s3://athena-results-restart/r/"}}
+    )
+    query = athena.start_query_execution(
+        QueryString="SELECT CAST(1.5 AS DECIMAL(18, 4)) * 2 AS revenue", WorkGroup="wg"
+    )["QueryExecutionId"]
+    state = wait_for(
+        lambda: (
+            athena.get_query_execution(QueryExecutionId=query)["QueryExecution"]["Status"]["State"]
+            not in ("QUEUED", "RUNNING")
+            and athena.get_query_execution(QueryExecutionId=query)["QueryExecution"]["Status"]["State"]
+        ),
+        timeout=30,
+        what="the query to finish",
+    )
+    assert state == "SUCCEEDED", f"got {state}"
+    instance.stop(quiet=True)
+    instance.start(quiet=True)
+    names = [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]
+    assert "wg" in names, f"got workgroups {names} after the restart, expected wg to survive"
