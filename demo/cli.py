@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -97,6 +98,7 @@ def display(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> report.DemoResult:
+    started = datetime.now(UTC)
     input_file = check_input(args.input_file)
     target = check_target(resolve())
     progress = Progress(total=2 + len(PIPELINE_STAGES))
@@ -119,6 +121,7 @@ def run(args: argparse.Namespace) -> report.DemoResult:
         delivery_timeout_s=args.delivery_timeout,
         query_timeout_s=args.query_timeout,
         target_name=target.name,
+        started_at=started,
     )
     return run_pipeline(outputs, Connection(target.region, target.endpoint_url), options, progress)
 

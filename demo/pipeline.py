@@ -58,6 +58,7 @@ class RunOptions:
     delivery_timeout_s: float = 300.0
     query_timeout_s: float = athena.QUERY_TIMEOUT_S
     target_name: str = "local"
+    started_at: datetime | None = None  # when the run began (before the emulator and apply stages); None: now
     stderr: TextIO = field(default=sys.stderr)
 
 
@@ -69,7 +70,7 @@ def run_pipeline(
     outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress
 ) -> report.DemoResult:
     """Every stage after the deployment; returns the result with the JSON and the chart written."""
-    started = datetime.now(UTC)
+    started = options.started_at or datetime.now(UTC)
     s3 = connection.client("s3")
     bucket, folder = outputs.bucket, outputs.delivery_prefix
     with progress.stage("reset") as stage:

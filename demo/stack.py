@@ -22,6 +22,14 @@ from tools.targets import Target
 
 HEARTBEAT_S = 15.0
 APPLY_DONE = re.compile(r": (Creation|Modifications|Destruction) complete after")
+# Refreshing a resource the emulator no longer has. MiniStack 1.5.33 saves most services on `make down` but not
+# Athena (workgroups, saved queries), and its "WorkGroup x not found" is not the wording the provider treats as gone.
+LOST_ON_REFRESH = re.compile(r"Error: reading .*not found", re.IGNORECASE)
+LOST_STATE_HINT = (
+    "\nthe emulator lost resources that the Terraform state still lists (MiniStack does not restore Athena "
+    "workgroups and saved queries after `make down`); run `make reset` (wipes the emulator and the local state), "
+    "then `make demo` again"
+)
 APPLY_SUMMARY = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
 
 
@@ -104,6 +112,8 @@ def start_emulator(target: Target) -> str:
     """Start (or reuse) the embedded emulator, or check a LocalStack-compatible one; return what happened."""
     if target.manages_emulator:
         assert target.port is not None
+        if not emulator.health(target.endpoint_url or ""):
+            emulator.ensure_installed()  # says so when it installs (first run: a minute at most)
         started = emulator.MiniStack(target.port).start(quiet=True)
         return f"{'started' if started else 'reused'} MiniStack at {target.endpoint_url}"
     harness.ensure_reachable(target)
@@ -119,7 +129,8 @@ def apply(target: Target, log_file: Path, progress: Progress) -> str:
     log = log_file.read_text(errors="replace")
     if code != 0:
         tail = "\n".join(log.strip().splitlines()[-15:])
-        raise DemoError(f"terraform apply failed (exit {code}); its last lines:\n{tail}\nfull log: {log_file}")
+        hint = LOST_STATE_HINT if target.manages_emulator and LOST_ON_REFRESH.search(log) else ""
+        raise DemoError(f"terraform apply failed (exit {code}); its last lines:\n{tail}\nfull log: {log_file}{hint}")
     match = APPLY_SUMMARY.search(log)
     return f"{match.group(1)} added, {match.group(2)} changed, {match.group(3)} destroyed" if match else "applied"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from demo.stack import StackError, StackOutputs
+from demo.stack import LOST_ON_REFRESH, StackError, StackOutputs
 
 pytestmark = pytest.mark.unit
 
@@ -67,3 +67,16 @@ def test_parquet_conversion_is_detected_from_the_delivery_prefix():
         StackOutputs(OUTPUTS | {"delivery_prefix": "parquet-retail-trans/"}).firehose_converts_to_parquet,
     )
     assert got == (False, True), f"got {got}"
+
+
+def test_apply_failure_on_a_resource_the_emulator_lost_is_recognised():
+    log = (
+        "Error: reading Athena WorkGroup (retail-analytics): operation error Athena: GetWorkGroup, https response "
+        "error StatusCode: 400, RequestID: 4781, InvalidRequestException: WorkGroup retail-analytics not found"
+    )
+    assert LOST_ON_REFRESH.search(log), "got no match for the provider's refresh error on a lost workgroup"
+
+
+def test_other_apply_failures_get_no_lost_state_hint():
+    log = "Error: creating S3 Bucket (retail-x): BucketAlreadyExists\n  with module.data_lake.aws_s3_bucket.this"
+    assert not LOST_ON_REFRESH.search(log), "got a lost-state match for an unrelated error"
