@@ -18,11 +18,11 @@ from botocore.config import Config
 
 from demo import athena, chart, delivery, report
 from demo.compaction import Compaction, compact_hour, hour_totals_sql, make_engine
-from demo.produce import produce
+from demo.produce import Produced, produce
 from demo.progress import Progress
 from demo.stack import StackOutputs
 from demo.summary import REPORT_QUERIES, Check, Summary, reconcile
-from demo.totals import Totals, cents
+from demo.totals import cents
 
 PIPELINE_STAGES = ("reset", "produce", "deliver", "query", "compact", "report")
 JSON_NAME = "demo.json"
@@ -71,47 +71,13 @@ def run_pipeline(
 ) -> report.DemoResult:
     """Every stage after the deployment; returns the result with the JSON and the chart written."""
     started = options.started_at or datetime.now(UTC)
-    s3 = connection.client("s3")
-    bucket, folder = outputs.bucket, outputs.delivery_prefix
-    with progress.stage("reset") as stage:
-        removed = delivery.empty_folders(s3, bucket, [folder, outputs.parquet_prefix])
-        stage.detail = (
-            f"removed {removed:,} objects earlier runs left under {folder} and {outputs.parquet_prefix}: "
-            "the report covers this run only"
-        )
-    with progress.stage("produce") as stage:
-        service, stream = outputs.destination()
-        produced = produce(
-            options.input_file, service, stream, connection.region, connection.endpoint_url, options.stderr
-        )
-        stats = produced.stats
-        stage.detail = (
-            f"sent {stats.sent:,} records from {options.input_file} to {service} {stream!r} "
-            f"({stats.rate:,.0f}/s, {stats.rejected} rejected rows, InvoiceDate kept)"
-        )
-    with progress.stage("deliver") as stage:
-        delivered = delivery.wait_for_records(s3, bucket, folder, stats.sent, options.delivery_timeout_s, progress.note)
-        stage.detail = (
-            f"{delivered.records:,} of {stats.sent:,} records in S3 ({delivered.objects:,} objects under "
-            f"{delivered.location}, arrival hour {', '.join(sorted(delivered.hours))} UTC)"
-        )
-    with progress.stage("query") as stage:
-        queries = run_named_queries(connection.client("athena"), outputs, options.query_timeout_s)
-        failed = [name for name, run in queries.items() if not run.ok]
-        slowest = max(queries.values(), key=lambda run: run.seconds, default=None)
-        stage.detail = (
-            f"{len(queries) - len(failed)} of {len(queries)} saved queries succeeded in workgroup {outputs.workgroup}"
-            + (f" (slowest: {slowest.name} {slowest.seconds:.1f} s)" if slowest else "")
-            + (f"; FAILED: {', '.join(failed)}" if failed else "")
-        )
-    with progress.stage("compact") as stage:
-        skipped, compactions = compact(outputs, connection, sorted(delivered.hours), options.query_timeout_s)
-        stage.detail = skipped or "; ".join(
-            f"{c.result['hour']}: {c.result['rows']:,} rows -> 1 Parquet file (engine: {c.engine})" for c in compactions
-        )
+    removed = reset_stage(outputs, connection, progress)
+    produced = produce_stage(outputs, connection, options, progress)
+    delivered = deliver_stage(outputs, connection, options, progress, produced.stats.sent)
+    queries = query_stage(outputs, connection, options, progress)
+    skipped, compactions = compact_stage(outputs, connection, options, progress, sorted(delivered.hours))
     with progress.stage("report") as stage:
         summary = Summary.from_queries(queries)
-        check = build_check(produced.sent, produced.stats.sent, delivered, queries, summary, compactions)
         result = report.DemoResult(
             run_id=run_id(started),
             started_at=started.isoformat(timespec="seconds"),
@@ -125,14 +91,81 @@ def run_pipeline(
             compactions=compactions,
             compaction_skipped=skipped,
             summary=summary,
-            check=check,
+            check=build_check(produced, delivered, queries, summary, compactions),
             stages=progress.timings,
         )
         png = chart.write_chart(summary, options.reports_dir / CHART_NAME, chart_title(result))
         result.files = {"json": str(options.reports_dir / JSON_NAME), "chart": str(png)}
-        stage.detail = f"check {'OK' if check.ok else 'FAILED'}; chart {png}"
-    report.write_json(result, options.reports_dir / JSON_NAME)
+        stage.detail = f"check {'OK' if result.check.ok else 'FAILED'}; chart {png}"
+    report.write_json(result, options.reports_dir / JSON_NAME)  # after the stage, so its timing is in the file
     return result
+
+
+def reset_stage(outputs: StackOutputs, connection: Connection, progress: Progress) -> int:
+    folders = [outputs.delivery_prefix, outputs.parquet_prefix]
+    with progress.stage("reset") as stage:
+        removed = delivery.empty_folders(connection.client("s3"), outputs.bucket, folders)
+        stage.detail = (
+            f"removed {removed:,} objects earlier runs left under {' and '.join(dict.fromkeys(folders))}: "
+            "the report covers this run only"
+        )
+    return removed
+
+
+def produce_stage(outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress) -> Produced:
+    with progress.stage("produce") as stage:
+        service, stream = outputs.destination()
+        produced = produce(
+            options.input_file, service, stream, connection.region, connection.endpoint_url, options.stderr
+        )
+        stats = produced.stats
+        stage.detail = (
+            f"sent {stats.sent:,} records from {options.input_file} to {service} {stream!r} "
+            f"({stats.rate:,.0f}/s, {stats.rejected} rejected rows, InvoiceDate kept)"
+        )
+    return produced
+
+
+def deliver_stage(
+    outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress, sent: int
+) -> delivery.Delivery:
+    with progress.stage("deliver") as stage:
+        s3 = connection.client("s3")
+        found = delivery.wait_for_records(
+            s3, outputs.bucket, outputs.delivery_prefix, sent, options.delivery_timeout_s, progress.note
+        )
+        stage.detail = (
+            f"{found.records:,} of {sent:,} records in S3 ({found.objects:,} objects under "
+            f"{found.location}, arrival hour {', '.join(sorted(found.hours))} UTC)"
+        )
+    return found
+
+
+def query_stage(
+    outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress
+) -> dict[str, athena.QueryRun]:
+    with progress.stage("query") as stage:
+        queries = run_named_queries(connection.client("athena"), outputs, options.query_timeout_s)
+        failed = [name for name, run in queries.items() if not run.ok]
+        slowest = max(queries.values(), key=lambda run: run.seconds, default=None)
+        stage.detail = (
+            f"{len(queries) - len(failed)} of {len(queries)} saved queries succeeded in workgroup {outputs.workgroup}"
+            + (f" (slowest: {slowest.name} {slowest.seconds:.1f} s)" if slowest else "")
+            + (f"; FAILED: {', '.join(failed)}" if failed else "")
+        )
+    return queries
+
+
+def compact_stage(
+    outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress, hours: list[str]
+) -> tuple[str | None, list[Compaction]]:
+    with progress.stage("compact") as stage:
+        skipped, compactions = compact(outputs, connection, hours, options.query_timeout_s)
+        stage.detail = skipped or "; ".join(
+            f"{c.result['hour']}: {c.result['status']}, {c.result['rows'] or 0:,} rows (engine: {c.engine})"
+            for c in compactions
+        )
+    return skipped, compactions
 
 
 def run_named_queries(client: Any, outputs: StackOutputs, timeout: float) -> dict[str, athena.QueryRun]:
@@ -174,8 +207,7 @@ def compact(
 
 
 def build_check(
-    sent: Totals,
-    sent_count: int,
+    produced: Produced,
     delivered: delivery.Delivery,
     queries: dict[str, athena.QueryRun],
     summary: Summary,
@@ -183,11 +215,12 @@ def build_check(
 ) -> Check:
     """Sent = delivered = Athena, and Parquet = JSON for every compacted hour."""
     check = Check()
+    sent = produced.sent
     delivered_revenue = cents(sum((b.revenue for b in delivered.hours.values()), Decimal(0)))
     check.add(
         "records and revenue delivered to S3",
         (delivered.records, delivered_revenue),
-        (sent_count, cents(sent.all.revenue)),
+        (produced.stats.sent, cents(sent.all.revenue)),
     )
     for name in REPORT_QUERIES:
         if name in queries:

@@ -13,12 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from demo.athena import QueryRun
+from demo.errors import DemoError
 from demo.totals import Bucket, Totals, cents
 
 REPORT_QUERIES = ("revenue_by_month", "revenue_by_hour", "top_countries", "top_products", "distinct_customers")
 
 
-class ResultShapeError(ValueError):
+class ResultShapeError(DemoError):
     """A query's result does not have the columns the report reads."""
 
 
