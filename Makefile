@@ -16,8 +16,9 @@ PYTEST_ARGS  ?=
 INPUT        ?= producer/data/online_retail_sample.csv
 PRODUCE_ARGS ?=
 BENCH_ARGS   ?=
+DEMO_ARGS    ?=
 
-.PHONY: help setup up down status reset init plan apply destroy import outputs env build produce \
+.PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo \
         bench-lambda bench-producer test-unit test-local drills lint fmt validate docs clean
 
 help: ## List the targets
@@ -104,6 +105,9 @@ produce: setup ## Stream INPUT (default: the shipped sample) into the stack of E
 	echo "produce: $(INPUT) -> $$service $$name ($${AWS_ENDPOINT_URL:-AWS}, $$AWS_REGION)" >&2; \
 	$(PY) -m producer -I "$(INPUT)" --service-name "$$service" --stream-name "$$name" \
 	  --region-name "$$AWS_REGION" $${AWS_ENDPOINT_URL:+--endpoint-url "$$AWS_ENDPOINT_URL"} $(PRODUCE_ARGS)
+
+demo: build ## The whole pipeline on the emulator: apply, stream INPUT, query, compact; report in reports/ (~2 min)
+	@$(PY) -m demo -I "$(INPUT)" $(DEMO_ARGS)
 
 bench-producer: setup ## Producer benchmark on the emulator: lab loop vs raw ceiling vs producer, RSS (~1 min)
 	@$(PY) -m bench.producer_bench $(BENCH_ARGS)
