@@ -121,9 +121,11 @@ resource "aws_lambda_function_event_invoke_config" "this" {
 
   destination_config {
     on_failure {
-      destination = aws_sqs_queue.dead_letter[0].arn
+      destination = local.dlq_arn
     }
   }
+
+  depends_on = [aws_sqs_queue.dead_letter]
 }
 
 # --- Kinesis trigger -----------------------------------------------------------------------------
@@ -147,9 +149,11 @@ resource "aws_lambda_event_source_mapping" "kinesis" {
 
   destination_config {
     on_failure {
-      destination_arn = aws_sqs_queue.dead_letter[0].arn
+      destination_arn = local.dlq_arn
     }
   }
+
+  depends_on = [aws_sqs_queue.dead_letter]
 }
 
 # --- Schedule ------------------------------------------------------------------------------------

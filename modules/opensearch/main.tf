@@ -5,7 +5,8 @@ locals {
   create_kms_key    = var.kms_key_arn == null
   is_zone_aware     = var.zone_awareness_az_count != null
   kms_key_arn       = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
-  master_user_arn   = local.is_iam_master ? coalesce(var.master_user_arn, try(aws_iam_role.master[0].arn, null)) : null
+  master_role_name  = "${var.domain_name}-opensearch-master"
+  master_user_arn   = local.is_iam_master ? coalesce(var.master_user_arn, "${local.arn_prefix}:iam::${local.account_id}:role/${local.master_role_name}") : null
   trusted_for_admin = length(var.master_role_trusted_principal_arns) > 0 ? var.master_role_trusted_principal_arns : [data.aws_iam_session_context.current.issuer_arn]
 
   # ARNs built from names, so the access and log policies are known (and reviewable) at plan time.
@@ -126,7 +127,7 @@ data "aws_iam_policy_document" "master_assume_role" {
 resource "aws_iam_role" "master" {
   count = local.create_master ? 1 : 0
 
-  name               = "${var.domain_name}-opensearch-master"
+  name               = local.master_role_name
   description        = "Fine-grained access control master of the OpenSearch domain ${var.domain_name}."
   assume_role_policy = data.aws_iam_policy_document.master_assume_role[0].json
   tags               = var.tags
@@ -309,5 +310,6 @@ resource "aws_opensearch_domain" "this" {
     }
   }
 
-  depends_on = [aws_cloudwatch_log_resource_policy.this, aws_iam_service_linked_role.this]
+  # The master role is named in the policies by its ARN (known at plan): it must exist before the domain.
+  depends_on = [aws_cloudwatch_log_resource_policy.this, aws_iam_service_linked_role.this, aws_iam_role.master]
 }
