@@ -37,14 +37,22 @@ class ModuleProbe:
         return self.stack.tf.plan(output=True)
 
     def plan_error(self, **inputs: Any) -> str:
-        """The error output of a plan that must fail; fails the test if the plan succeeds."""
+        """The error output of a plan that must fail; fails the test if the plan succeeds.
+
+        `terraform validate` runs first: it reports most validation failures in a third of a plan's time,
+        without calling the target. Rules that compare two variables are only checked by `plan`.
+        """
         self._write(self.required | inputs)
-        try:
-            self.stack.tf.plan(output=False, color=False)
-        except tftest.TerraformTestError as exc:
-            text = " ".join(str(arg) for arg in exc.args)
-            return " ".join(text.split())  # Terraform wraps long messages: compare on single spaces
+        for command in (lambda: self.stack.tf.execute_command("validate", "-no-color"), self._plan):
+            try:
+                command()
+            except tftest.TerraformTestError as exc:
+                text = " ".join(str(arg) for arg in exc.args)
+                return " ".join(text.split())  # Terraform wraps long messages: compare on single spaces
         raise AssertionError(f"got a successful plan for {inputs}, expected a validation error")
+
+    def _plan(self) -> None:
+        self.stack.tf.plan(output=False, color=False)
 
 
 def probe_factory(make_stack: Callable[..., TerraformStack]) -> Callable[[str, Mapping[str, Any]], ModuleProbe]:
