@@ -107,3 +107,134 @@ output "athena_named_query_names" {
   description = "Names of the saved Athena queries."
   value       = module.athena.named_query_names
 }
+
+# --- Lambda functions ----------------------------------------------------------------------------
+
+output "ingest_function_name" {
+  description = "Name of the ingest Lambda (Kinesis -> OpenSearch); null when it is not created (enable_opensearch = false and no ingest_opensearch_endpoint)."
+  value       = try(module.ingest_lambda[0].function_name, null)
+}
+
+output "ingest_function_arn" {
+  description = "ARN of the ingest Lambda; null when it is not created."
+  value       = try(module.ingest_lambda[0].function_arn, null)
+}
+
+output "ingest_role_arn" {
+  description = "Execution role of the ingest Lambda: the backend role to map to an OpenSearch role (fine-grained access control); null when it is not created."
+  value       = try(module.ingest_lambda[0].role_arn, null)
+}
+
+output "ingest_log_group" {
+  description = "Log group of the ingest Lambda; null when it is not created."
+  value       = try(module.ingest_lambda[0].log_group_name, null)
+}
+
+output "ingest_dead_letter_queue_url" {
+  description = "SQS dead-letter queue of the ingest Lambda (failed batches and poison records); null when it is not created."
+  value       = try(module.ingest_lambda[0].dead_letter_queue_url, null)
+}
+
+output "ingest_dead_letter_queue_arn" {
+  description = "ARN of the ingest Lambda's dead-letter queue; null when it is not created."
+  value       = try(module.ingest_lambda[0].dead_letter_queue_arn, null)
+}
+
+output "ingest_event_source_mapping_uuid" {
+  description = "UUID of the Kinesis event source mapping that triggers the ingest Lambda; null when it is not created."
+  value       = try(module.ingest_lambda[0].event_source_mapping_uuid, null)
+}
+
+output "ingest_opensearch_endpoint" {
+  description = "OpenSearch endpoint URL the ingest Lambda writes to (OPENSEARCH_ENDPOINT); null when there is none."
+  value       = local.create_ingest ? local.ingest_endpoint : null
+}
+
+output "opensearch_index" {
+  description = "OpenSearch index the ingest Lambda writes to."
+  value       = var.opensearch_index
+}
+
+output "compaction_function_name" {
+  description = "Name of the compaction Lambda (hourly CTAS of the JSON table into Parquet)."
+  value       = module.compaction_lambda.function_name
+}
+
+output "compaction_function_arn" {
+  description = "ARN of the compaction Lambda."
+  value       = module.compaction_lambda.function_arn
+}
+
+output "compaction_log_group" {
+  description = "Log group of the compaction Lambda."
+  value       = module.compaction_lambda.log_group_name
+}
+
+output "compaction_dead_letter_queue_url" {
+  description = "SQS queue receiving scheduled compaction runs that failed after their retries."
+  value       = module.compaction_lambda.dead_letter_queue_url
+}
+
+output "compaction_schedule_rule" {
+  description = "EventBridge rule that invokes the compaction Lambda."
+  value       = module.compaction_lambda.schedule_rule_name
+}
+
+output "parquet_location" {
+  description = "S3 location of the compacted Parquet files."
+  value       = "s3://${local.bucket_name}/${local.parquet_prefix}"
+}
+
+# --- OpenSearch ----------------------------------------------------------------------------------
+
+output "opensearch_domain_name" {
+  description = "Name of the OpenSearch domain; null with enable_opensearch = false."
+  value       = try(module.opensearch[0].domain_name, null)
+}
+
+output "opensearch_domain_arn" {
+  description = "ARN of the OpenSearch domain; null with enable_opensearch = false."
+  value       = try(module.opensearch[0].domain_arn, null)
+}
+
+output "opensearch_endpoint" {
+  description = "URL of the OpenSearch domain (https://...); null with enable_opensearch = false."
+  value       = try(module.opensearch[0].endpoint_url, null)
+}
+
+output "opensearch_dashboard_endpoint" {
+  description = "OpenSearch Dashboards host and path; null with enable_opensearch = false."
+  value       = try(module.opensearch[0].dashboard_endpoint, null)
+}
+
+output "opensearch_master_user_arn" {
+  description = "IAM role or user that administers the domain's security (fine-grained access control); null with an internal master user or enable_opensearch = false."
+  value       = try(module.opensearch[0].master_user_arn, null)
+}
+
+output "opensearch_master_user_secret_arn" {
+  description = "Secrets Manager secret of the internal master user; null with an IAM master or enable_opensearch = false."
+  value       = try(module.opensearch[0].master_user_secret_arn, null)
+}
+
+# --- Alarms and QuickSight -----------------------------------------------------------------------
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms notify; null with enable_alarms = false."
+  value       = try(module.alarms[0].topic_arn, null)
+}
+
+output "alarm_names" {
+  description = "Names of the CloudWatch alarms, by what they watch; empty with enable_alarms = false."
+  value       = try(module.alarms[0].alarm_names, {})
+}
+
+output "quicksight_data_source_arn" {
+  description = "ARN of the QuickSight Athena data source; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].data_source_arn, null)
+}
+
+output "quicksight_data_set_arn" {
+  description = "ARN of the QuickSight dataset over the JSON table; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].data_set_arn, null)
+}

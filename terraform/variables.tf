@@ -234,3 +234,191 @@ variable "athena_workgroup_force_destroy" {
   type        = bool
   default     = false
 }
+
+# --- Lambda functions ----------------------------------------------------------------------------
+
+variable "lambda_log_retention_days" {
+  description = "Retention of the Lambda functions' log groups, in days."
+  type        = number
+  default     = 30
+}
+
+variable "lambda_log_level" {
+  description = "Log level of the Lambda functions (LOG_LEVEL): DEBUG, INFO, WARNING or ERROR."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.lambda_log_level)
+    error_message = "lambda_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "ingest_opensearch_endpoint" {
+  description = "OpenSearch endpoint URL for the ingest Lambda when enable_opensearch is false (an existing domain, or a local test double). Ignored with enable_opensearch (the stack's domain is used). With neither, no ingest function is created."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ingest_opensearch_endpoint == null || can(regex("^https?://[^/\\s]+/?$", var.ingest_opensearch_endpoint))
+    error_message = "ingest_opensearch_endpoint must be a URL with scheme and host (e.g. https://search-retail-abc.us-east-1.es.amazonaws.com), or null."
+  }
+}
+
+variable "ingest_opensearch_domain_arn" {
+  description = "ARN of the existing domain behind ingest_opensearch_endpoint; the ingest role gets es:ESHttpPost/Put/Get on it. Null grants no OpenSearch access (e.g. a test double)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ingest_opensearch_domain_arn == null || can(regex("^arn:aws[a-z-]*:es:[a-z0-9-]+:\\d{12}:domain/[a-z][a-z0-9-]{2,27}$", var.ingest_opensearch_domain_arn))
+    error_message = "ingest_opensearch_domain_arn must be an OpenSearch domain ARN (arn:aws:es:<region>:<account>:domain/<name>), or null."
+  }
+}
+
+variable "opensearch_index" {
+  description = "Index the ingest Lambda writes to (the lab's retail)."
+  type        = string
+  default     = "retail"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]{0,254}$", var.opensearch_index))
+    error_message = "opensearch_index must be 1 to 255 characters of lowercase letters, digits, hyphens and underscores, starting with a letter or digit."
+  }
+}
+
+variable "ingest_batch_size" {
+  description = "Records per ingest invocation (the lab's 1000)."
+  type        = number
+  default     = 1000
+}
+
+variable "ingest_batching_window_seconds" {
+  description = "Seconds the event source mapping may wait to fill a batch (0 to 300)."
+  type        = number
+  default     = 1
+}
+
+variable "ingest_parallelization_factor" {
+  description = "Concurrent ingest batches per shard (1 to 10); raise it when the iterator age grows."
+  type        = number
+  default     = 1
+}
+
+variable "ingest_maximum_retry_attempts" {
+  description = "Retries of a failing batch (bisected on each failure) before it goes to the dead-letter queue."
+  type        = number
+  default     = 5
+}
+
+variable "ingest_maximum_record_age_seconds" {
+  description = "Records older than this go to the dead-letter queue instead of being retried (60 to 604800, or -1)."
+  type        = number
+  default     = 3600
+}
+
+variable "ingest_reserved_concurrency" {
+  description = "Concurrency reserved for (and capping) the ingest function, to protect the domain. Null: unreserved."
+  type        = number
+  default     = null
+}
+
+variable "compaction_schedule" {
+  description = "EventBridge schedule of the compaction Lambda (UTC): hourly at minute 5 compacts the previous hour."
+  type        = string
+  default     = "cron(5 * * * ? *)"
+}
+
+variable "compaction_query_timeout_seconds" {
+  description = "Seconds the compaction Lambda waits for its Athena query; below the function's 900 s timeout."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.compaction_query_timeout_seconds >= 30 && var.compaction_query_timeout_seconds <= 840
+    error_message = "compaction_query_timeout_seconds must be between 30 and 840 seconds (the function itself stops at 900)."
+  }
+}
+
+# --- OpenSearch ----------------------------------------------------------------------------------
+
+variable "enable_opensearch" {
+  description = "Create the OpenSearch domain and feed it with the ingest Lambda. Creating or deleting a domain takes 10+ minutes (a fixed wait in provider 5.100, even on emulators): env/local.tfvars turns it off."
+  type        = bool
+  default     = true
+}
+
+variable "opensearch_domain_name" {
+  description = "Name of the OpenSearch domain. Null gives <name_prefix> (the lab's retail)."
+  type        = string
+  default     = null
+}
+
+variable "opensearch_engine_version" {
+  description = "Engine version of the domain, e.g. OpenSearch_2.19."
+  type        = string
+  default     = "OpenSearch_2.19"
+}
+
+variable "opensearch_instance_type" {
+  description = "Instance type of the domain's data nodes."
+  type        = string
+  default     = "t3.small.search"
+}
+
+variable "opensearch_instance_count" {
+  description = "Number of data nodes."
+  type        = number
+  default     = 1
+}
+
+variable "opensearch_volume_size" {
+  description = "GiB of gp3 storage per data node."
+  type        = number
+  default     = 10
+}
+
+variable "opensearch_master_user_mode" {
+  description = "Fine-grained access control master: \"iam\" (a role, no password) or \"internal\" (a user whose password is in Secrets Manager)."
+  type        = string
+  default     = "iam"
+}
+
+variable "opensearch_master_user_arn" {
+  description = "With the iam master mode: an existing IAM role or user to be master. Null creates <domain>-opensearch-master, assumable by the identity running Terraform."
+  type        = string
+  default     = null
+}
+
+# --- Alarms --------------------------------------------------------------------------------------
+
+variable "enable_alarms" {
+  description = "Create the encrypted SNS topic and the CloudWatch alarms (Firehose freshness, Kinesis throttling, Lambda errors and iterator age, dead-letter queue depth)."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_email_addresses" {
+  description = "Email addresses subscribed to the alarm topic."
+  type        = list(string)
+  default     = []
+}
+
+# --- QuickSight ----------------------------------------------------------------------------------
+
+variable "enable_quicksight" {
+  description = "Create the QuickSight Athena data source and a dataset over the JSON table. Needs a QuickSight subscription in the account."
+  type        = bool
+  default     = false
+}
+
+variable "quicksight_principal_arns" {
+  description = "QuickSight users or groups that own the data source and dataset (arn:aws:quicksight:<identity region>:<account>:user/default/<name>)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = !var.enable_quicksight || length(var.quicksight_principal_arns) > 0
+    error_message = "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true."
+  }
+}

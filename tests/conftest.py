@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from tests.harness import TerraformStack, stack_factory
-from tools import emulator
+from tools import build_lambdas, emulator
 from tools.targets import Target, TargetError, resolve
 
 
@@ -70,6 +70,15 @@ def aws_client(target: Target, endpoint: str) -> Callable[[str], Any]:
 
 
 @pytest.fixture(scope="session")
-def make_stack(tmp_path_factory: pytest.TempPathFactory, planning_target: Target) -> Callable[..., TerraformStack]:
+def lambda_zips() -> None:
+    """The Lambda zips in dist/ that the stack deploys (what `make build` does; cached and reproducible)."""
+    if build_lambdas.main([]) != 0:
+        pytest.exit("cannot run the tests: building the Lambda zips failed (see above)", returncode=1)
+
+
+@pytest.fixture(scope="session")
+def make_stack(
+    tmp_path_factory: pytest.TempPathFactory, planning_target: Target, lambda_zips: None
+) -> Callable[..., TerraformStack]:
     """`make_stack(root="terraform", tf_vars={...})`: a Terraform root in a private working copy."""
     return stack_factory(tmp_path_factory.mktemp("stacks"), planning_target)

@@ -21,7 +21,7 @@ from tools import terraform
 from tools.targets import REPO_ROOT, Target
 
 T = TypeVar("T")
-COPIED_DIRS = ("terraform", "modules", "tests/fixtures")
+COPIED_DIRS = ("terraform", "modules", "tests/fixtures", "dist")  # dist: the Lambda zips the stack deploys
 IGNORED = shutil.ignore_patterns(".terraform", terraform.OVERRIDE_NAME, "*.tfstate", "*.tfstate.*", "__pycache__")
 
 
@@ -126,3 +126,9 @@ def planned(plan: tftest.TerraformPlanOutput, address: str) -> dict[str, Any]:
     resources = planned_resources(plan)
     assert address in resources, f"got no {address}; planned: {sorted(resources)}"
     return resources[address]
+
+
+def the_only(items: list[T], what: str = "item") -> T:
+    """The single element of `items`; fails naming what was found otherwise."""
+    assert len(items) == 1, f"got {items}, expected exactly one {what}"
+    return items[0]

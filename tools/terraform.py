@@ -66,6 +66,8 @@ EMULATOR_QUIRKS = {
     "firehose_s3": ("aws_kinesis_firehose_delivery_stream", "this", ("extended_s3_configuration[0].custom_time_zone",)),
     # MiniStack ignores the Tags of CreateStream; only a second apply (AddTagsToStream) would converge.
     "kinesis_stream": ("aws_kinesis_stream", "this", ("tags", "tags_all")),
+    # MiniStack accepts a domain's LogPublishingOptions but never returns them: they would be re-added on every plan.
+    "opensearch": ("aws_opensearch_domain", "this", ("log_publishing_options",)),
 }
 
 

@@ -4,3 +4,13 @@ athena_workgroup_force_destroy = true
 tags = {
   Environment = "local"
 }
+
+# The OpenSearch domain costs 20+ minutes per create/destroy cycle (a fixed wait in the provider) and the
+# emulator has no OpenSearch engine: local stacks run without it (the ingest Lambda is created only when
+# ingest_opensearch_endpoint points somewhere, e.g. a test double).
+enable_opensearch = false
+
+# MiniStack 1.5.33 answers the provider's DescribeAlarms (query protocol) without statistic, period,
+# dimensions and actions: every alarm would show as a change on each plan. The alarms module is applied
+# and checked on the emulator by its own test (tests/integration/test_alarms_module.py) instead.
+enable_alarms = false

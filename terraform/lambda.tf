@@ -1,0 +1,196 @@
+# The two Lambda functions of the pipeline, built by `make build` into dist/ (tools/build_lambdas.py):
+# - ingest: Kinesis stream -> OpenSearch, created when there is a domain to write to (enable_opensearch, or
+#   ingest_opensearch_endpoint); failed batches go to its SQS dead-letter queue.
+# - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table.
+
+data "aws_partition" "current" {}
+
+locals {
+  arn_prefix = "arn:${data.aws_partition.current.partition}"
+  account_id = data.aws_caller_identity.current.account_id
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${local.bucket_name}" # from the name: known at plan
+
+  opensearch_domain_name = coalesce(var.opensearch_domain_name, var.name_prefix)
+  create_ingest          = var.enable_opensearch || var.ingest_opensearch_endpoint != null
+  ingest_endpoint        = var.enable_opensearch ? try(module.opensearch[0].endpoint_url, null) : var.ingest_opensearch_endpoint
+  grant_opensearch       = var.enable_opensearch || var.ingest_opensearch_domain_arn != null
+  opensearch_domain_arn = (var.enable_opensearch
+    ? "${local.arn_prefix}:es:${local.region}:${local.account_id}:domain/${local.opensearch_domain_name}"
+    : var.ingest_opensearch_domain_arn
+  )
+
+  ingest_function_name     = "${var.name_prefix}-ingest-opensearch"
+  compaction_function_name = "${var.name_prefix}-compact-parquet"
+  glue_arn                 = "${local.arn_prefix}:glue:${local.region}:${local.account_id}"
+}
+
+# --- Ingest: Kinesis -> OpenSearch ---------------------------------------------------------------
+
+data "aws_iam_policy_document" "ingest" {
+  count = local.create_ingest && local.grant_opensearch ? 1 : 0
+
+  statement {
+    sid       = "IndexIntoDomain"
+    actions   = ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"]
+    resources = ["${local.opensearch_domain_arn}/*"]
+  }
+}
+
+module "ingest_lambda" {
+  source = "../modules/lambda_function"
+  count  = local.create_ingest ? 1 : 0
+
+  name               = local.ingest_function_name
+  description        = "Indexes the ${local.kinesis_stream_name} stream into OpenSearch (index ${var.opensearch_index})."
+  filename           = "${path.root}/../dist/ingest_opensearch.zip"
+  handler            = "ingest_opensearch.handler.lambda_handler"
+  runtime            = "python3.12"
+  timeout            = 300
+  memory_size        = 512
+  log_retention_days = var.lambda_log_retention_days
+
+  reserved_concurrent_executions = var.ingest_reserved_concurrency
+  attach_policy_json             = local.grant_opensearch
+  policy_json                    = local.grant_opensearch ? data.aws_iam_policy_document.ingest[0].json : null
+
+  environment_variables = {
+    OPENSEARCH_ENDPOINT          = local.ingest_endpoint
+    OPENSEARCH_INDEX             = var.opensearch_index
+    REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country"
+    DATE_FIELDS                  = "InvoiceDate"
+    POWERTOOLS_SERVICE_NAME      = "ingest-opensearch"
+    POWERTOOLS_METRICS_NAMESPACE = "RetailPipeline"
+    LOG_LEVEL                    = var.lambda_log_level
+  }
+  dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination
+
+  kinesis_event_source = {
+    stream_arn = module.kinesis_stream.stream_arn
+    # The stream uses the AWS managed key alias/aws/kinesis, usable through Kinesis by the account's principals:
+    # no kms:Decrypt grant is needed (set stream_kms_key_arn for a customer managed key).
+    batch_size                         = var.ingest_batch_size
+    maximum_batching_window_in_seconds = var.ingest_batching_window_seconds
+    parallelization_factor             = var.ingest_parallelization_factor
+    starting_position                  = "TRIM_HORIZON" # a new mapping also indexes what the stream still holds
+    bisect_batch_on_function_error     = true
+    maximum_retry_attempts             = var.ingest_maximum_retry_attempts
+    maximum_record_age_in_seconds      = var.ingest_maximum_record_age_seconds
+    report_batch_item_failures         = true
+  }
+
+  tags = local.tags
+}
+
+# --- Compaction: hourly CTAS of the JSON table into Parquet ---------------------------------------
+
+data "aws_iam_policy_document" "compaction" {
+  statement {
+    sid = "RunQueriesInWorkgroup"
+    actions = [
+      "athena:GetQueryExecution",
+      "athena:GetQueryResults",
+      "athena:GetWorkGroup",
+      "athena:StartQueryExecution",
+      "athena:StopQueryExecution",
+    ]
+    resources = ["${local.arn_prefix}:athena:${local.region}:${local.account_id}:workgroup/${local.athena_workgroup_name}"]
+  }
+
+  statement {
+    sid = "ManageTablesOfDatabase"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetTables",
+      "glue:CreateTable",
+      "glue:UpdateTable",
+      "glue:DeleteTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:BatchCreatePartition",
+      "glue:BatchDeletePartition",
+    ]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${local.glue_database_name}",
+      # The source and target tables, and the temporary CTAS tables the function creates and drops.
+      "${local.glue_arn}:table/${local.glue_database_name}/*",
+    ]
+  }
+
+  statement {
+    sid       = "ListLakeFolders"
+    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
+    resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "ReadJsonRecords"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/${local.data_prefix}*"]
+  }
+
+  statement {
+    sid = "WriteParquetAndQueryResults"
+    actions = [
+      "s3:AbortMultipartUpload",
+      "s3:DeleteObject",
+      "s3:GetObject",
+      "s3:ListMultipartUploadParts",
+      "s3:PutObject",
+    ]
+    resources = [
+      "${local.bucket_arn}/${local.parquet_prefix}*",
+      "${local.bucket_arn}/${local.athena_results_prefix}*",
+    ]
+  }
+
+  dynamic "statement" {
+    for_each = var.bucket_sse_algorithm == "aws:kms" ? [module.data_lake.kms_key_arn] : []
+    content {
+      sid       = "UseLakeKeyThroughS3"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+module "compaction_lambda" {
+  source = "../modules/lambda_function"
+
+  name               = local.compaction_function_name
+  description        = "Compacts the previous hour of ${local.json_table_name} into Parquet (${local.parquet_table_name})."
+  filename           = "${path.root}/../dist/compact_parquet.zip"
+  handler            = "compact_parquet.handler.lambda_handler"
+  runtime            = "python3.12"
+  timeout            = 900
+  memory_size        = 256
+  log_retention_days = var.lambda_log_retention_days
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.compaction.json
+
+  environment_variables = {
+    ATHENA_WORKGROUP        = local.athena_workgroup_name
+    GLUE_DATABASE           = local.glue_database_name
+    SOURCE_TABLE            = local.json_table_name
+    TARGET_TABLE            = local.parquet_table_name
+    TARGET_LOCATION         = "s3://${local.bucket_name}/${local.parquet_prefix}"
+    QUERY_TIMEOUT_SECONDS   = tostring(var.compaction_query_timeout_seconds)
+    POWERTOOLS_SERVICE_NAME = "compact-parquet"
+    LOG_LEVEL               = var.lambda_log_level
+  }
+
+  schedule_expression = var.compaction_schedule
+  # Scheduled runs are asynchronous: a run that still fails after two retries lands in this queue.
+  create_dead_letter_queue       = true
+  dead_letter_queue_url_env_name = null
+
+  tags = local.tags
+}

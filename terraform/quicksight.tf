@@ -1,0 +1,17 @@
+# QuickSight over the JSON table through Athena (enable_quicksight; needs a QuickSight subscription).
+
+module "quicksight" {
+  source = "../modules/quicksight"
+  count  = var.enable_quicksight ? 1 : 0
+
+  name_prefix           = var.name_prefix
+  athena_workgroup_name = local.athena_workgroup_name
+  glue_database_name    = local.glue_database_name
+  table_name            = local.json_table_name
+  owner_principal_arns  = var.quicksight_principal_arns
+  bucket_name           = local.bucket_name
+  data_prefix           = local.data_prefix
+  athena_results_prefix = local.athena_results_prefix
+  bucket_kms_key_arn    = module.data_lake.kms_key_arn
+  tags                  = local.tags
+}

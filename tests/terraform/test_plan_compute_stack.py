@@ -1,0 +1,187 @@
+"""Plan-level checks of the root stack's compute, search and monitoring parts (Lambda, OpenSearch, alarms,
+QuickSight)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.harness import planned, planned_resources, random_prefix, the_only
+
+pytestmark = pytest.mark.plan
+
+INGEST = "module.ingest_lambda[0]"
+COMPACTION = "module.compaction_lambda"
+
+
+@pytest.fixture(scope="module")
+def prefix() -> str:
+    return random_prefix()
+
+
+@pytest.fixture(scope="module")
+def plan(make_stack, prefix):
+    """The stack as ENV=aws deploys it. SSE-S3 keeps the compaction policy known at plan time (with the default
+    SSE-KMS it holds the key created in the same apply; the integration test reads that policy once deployed)."""
+    tf_vars = {"name_prefix": prefix, "bucket_sse_algorithm": "AES256"}
+    return make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
+
+
+@pytest.fixture(scope="module")
+def local_plan(make_stack):
+    return make_stack("terraform", var_files=["env/local.tfvars"], tf_vars={"name_prefix": random_prefix()}).plan()
+
+
+def statements(policy_json: str) -> dict[str, dict[str, Any]]:
+    return {s["Sid"]: s for s in json.loads(policy_json)["Statement"]}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def addresses(plan) -> list[str]:
+    return list(planned_resources(plan))
+
+
+def test_ingest_function_runs_the_ingest_handler_from_its_zip(plan, prefix):
+    function = planned(plan, f"{INGEST}.aws_lambda_function.this")
+    got = (function["function_name"], function["handler"], function["runtime"], function["timeout"])
+    assert got == (f"{prefix}-ingest-opensearch", "ingest_opensearch.handler.lambda_handler", "python3.12", 300), (
+        f"got {got}"
+    )
+    assert function["filename"].endswith("/dist/ingest_opensearch.zip"), f"got {function['filename']}"
+
+
+def test_ingest_reads_the_stream_in_batches_of_1000_with_bounded_retries(plan):
+    mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
+    got = {k: mapping[k] for k in ("batch_size", "maximum_retry_attempts", "bisect_batch_on_function_error")}
+    got["function_response_types"] = mapping["function_response_types"]
+    expected = {
+        "batch_size": 1000,
+        "maximum_retry_attempts": 5,
+        "bisect_batch_on_function_error": True,
+        "function_response_types": ["ReportBatchItemFailures"],
+    }
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_ingest_failures_go_to_its_dead_letter_queue(plan, prefix):
+    mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
+    destination = mapping["destination_config"][0]["on_failure"][0]["destination_arn"]
+    assert destination.endswith(f":{prefix}-ingest-opensearch-dlq"), f"got {destination}"
+
+
+def test_ingest_may_only_get_post_and_put_on_the_domain(plan, prefix):
+    function_policy = statements(planned(plan, f"{INGEST}.aws_iam_role_policy.function[0]")["policy"])
+    assert list(function_policy) == ["IndexIntoDomain"], f"got {list(function_policy)}"
+    statement = function_policy["IndexIntoDomain"]
+    assert sorted(as_list(statement["Action"])) == ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"]
+    resource = the_only(as_list(statement["Resource"]), "resource")
+    assert resource.endswith(f":domain/{prefix}/*"), f"got {resource}"
+
+
+def test_compaction_runs_hourly_at_minute_five(plan):
+    rule = planned(plan, f"{COMPACTION}.aws_cloudwatch_event_rule.schedule[0]")
+    assert rule["schedule_expression"] == "cron(5 * * * ? *)", f"got {rule['schedule_expression']}"
+
+
+def test_compaction_environment_names_the_analytics_resources(plan, prefix):
+    function = planned(plan, f"{COMPACTION}.aws_lambda_function.this")
+    variables = function["environment"][0]["variables"]
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    expected = {
+        "ATHENA_WORKGROUP": f"{prefix}-analytics",
+        "GLUE_DATABASE": "mydatabase",
+        "SOURCE_TABLE": "retail_trans_json",
+        "TARGET_TABLE": "ctas_retail_trans_parquet",
+        "TARGET_LOCATION": f"s3://{bucket}/parquet-retail-trans/",
+        "QUERY_TIMEOUT_SECONDS": "600",
+        "POWERTOOLS_SERVICE_NAME": "compact-parquet",
+        "LOG_LEVEL": "INFO",
+    }
+    assert variables == expected, f"got {variables}, expected {expected}"
+    assert (function["handler"], function["timeout"]) == ("compact_parquet.handler.lambda_handler", 900)
+
+
+def test_compaction_queries_only_in_its_workgroup(plan, prefix):
+    statement = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])[
+        "RunQueriesInWorkgroup"
+    ]
+    resource = the_only(as_list(statement["Resource"]), "resource")
+    assert resource.endswith(f":workgroup/{prefix}-analytics"), f"got {resource}"
+
+
+def test_compaction_manages_tables_of_its_database_only(plan):
+    statement = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])[
+        "ManageTablesOfDatabase"
+    ]
+    suffixes = sorted(r.split(":", 5)[5] for r in as_list(statement["Resource"]))
+    assert suffixes == ["catalog", "database/mydatabase", "table/mydatabase/*"], f"got {suffixes}"
+
+
+def test_compaction_reads_json_and_writes_only_parquet_and_query_results(plan):
+    policy = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    read = as_list(policy["ReadJsonRecords"]["Resource"])
+    write = sorted(as_list(policy["WriteParquetAndQueryResults"]["Resource"]))
+    assert read == [f"arn:aws:s3:::{bucket}/00-retail-trans/*"], f"got {read}"
+    expected = [f"arn:aws:s3:::{bucket}/athena-results/*", f"arn:aws:s3:::{bucket}/parquet-retail-trans/*"]
+    assert write == expected, f"got {write}, expected {expected}"
+
+
+def test_function_policies_have_no_wildcard_actions(plan):
+    for address in (f"{INGEST}.aws_iam_role_policy.function[0]", f"{COMPACTION}.aws_iam_role_policy.function[0]"):
+        actions = [a for s in statements(planned(plan, address)["policy"]).values() for a in as_list(s["Action"])]
+        assert not [a for a in actions if "*" in a], f"{address}: got {actions}"
+
+
+def test_opensearch_domain_is_named_after_the_prefix_with_https_and_fgac(plan, prefix):
+    domain = planned(plan, "module.opensearch[0].aws_opensearch_domain.this")
+    assert domain["domain_name"] == prefix, f"got {domain['domain_name']}"
+    assert domain["domain_endpoint_options"][0]["tls_security_policy"] == "Policy-Min-TLS-1-2-PFS-2023-10"
+    assert domain["advanced_security_options"][0]["enabled"] is True
+
+
+def test_alarms_watch_firehose_kinesis_both_functions_and_both_queues(plan, prefix):
+    names = sorted(v["alarm_name"] for a, v in planned_resources(plan).items() if "metric_alarm" in a)
+    expected = sorted(
+        f"{prefix}-{n}"
+        for n in (
+            "firehose-delivery-freshness",
+            "kinesis-write-throttles",
+            "ingest-lambda-errors",
+            "compaction-lambda-errors",
+            "ingest-iterator-age",
+            "ingest-dlq-depth",
+            "compaction-dlq-depth",
+        )
+    )
+    assert names == expected, f"got {names}, expected {expected}"
+
+
+def test_local_stack_has_no_domain_no_ingest_and_no_alarms(local_plan):
+    unexpected = [
+        a for a in addresses(local_plan) if a.startswith(("module.opensearch", "module.ingest", "module.alarms"))
+    ]
+    assert not unexpected, f"got {unexpected}"
+    assert f"{COMPACTION}.aws_lambda_function.this" in addresses(local_plan), "expected the compaction function"
+
+
+def test_ingest_toward_an_endpoint_without_domain_arn_gets_no_opensearch_grant(make_stack):
+    tf_vars = {"name_prefix": random_prefix(), "ingest_opensearch_endpoint": "http://127.0.0.1:9200"}
+    plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
+    assert f"{INGEST}.aws_lambda_function.this" in addresses(plan), "expected the ingest function"
+    assert f"{INGEST}.aws_iam_role_policy.function[0]" not in addresses(plan), "expected no OpenSearch grant"
+    assert plan.outputs["ingest_opensearch_endpoint"] == "http://127.0.0.1:9200"
+
+
+def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):
+    assert not [a for a in addresses(local_plan) if "quicksight" in a], "expected no QuickSight by default"
+    principal = "arn:aws:quicksight:us-east-1:000000000000:user/default/analyst"
+    tf_vars = {"name_prefix": random_prefix(), "enable_quicksight": "true", "quicksight_principal_arns": [principal]}
+    plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
+    source = planned(plan, "module.quicksight[0].aws_quicksight_data_source.this")
+    assert source["parameters"][0]["athena"][0]["work_group"] == f"{tf_vars['name_prefix']}-analytics"
