@@ -1,7 +1,8 @@
 # The two Lambda functions of the pipeline, built by `make build` into dist/ (tools/build_lambdas.py):
 # - ingest: Kinesis stream -> OpenSearch, created when there is a domain to write to (enable_opensearch, or
 #   ingest_opensearch_endpoint); failed batches go to its SQS dead-letter queue.
-# - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table.
+# - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table (not created with
+#   enable_parquet_conversion: Firehose then writes Parquet itself, into the same folders).
 
 data "aws_partition" "current" {}
 
@@ -30,9 +31,12 @@ data "aws_iam_policy_document" "ingest" {
   count = local.create_ingest && local.grant_opensearch ? 1 : 0
 
   statement {
-    sid       = "IndexIntoDomain"
-    actions   = ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"]
-    resources = ["${local.opensearch_domain_arn}/*"]
+    sid     = "BulkIndex"
+    actions = ["es:ESHttpPost"] # the function only sends POST /<index>/_bulk (the bootstrap does the rest)
+    resources = [
+      "${local.opensearch_domain_arn}/${var.opensearch_index}/_bulk",
+      "${local.opensearch_domain_arn}/_bulk",
+    ]
   }
 }
 
@@ -84,6 +88,8 @@ module "ingest_lambda" {
 # --- Compaction: hourly CTAS of the JSON table into Parquet ---------------------------------------
 
 data "aws_iam_policy_document" "compaction" {
+  count = var.enable_parquet_conversion ? 0 : 1
+
   statement {
     sid = "RunQueriesInWorkgroup"
     actions = [
@@ -97,31 +103,60 @@ data "aws_iam_policy_document" "compaction" {
   }
 
   statement {
-    sid = "ManageTablesOfDatabase"
+    sid = "ReadCatalog"
     actions = [
       "glue:GetDatabase",
       "glue:GetTable",
-      "glue:GetTables",
-      "glue:CreateTable",
-      "glue:UpdateTable",
-      "glue:DeleteTable",
       "glue:GetPartition",
       "glue:GetPartitions",
       "glue:BatchGetPartition",
+    ]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${local.glue_database_name}",
+      "${local.glue_arn}:table/${local.glue_database_name}/${local.json_table_name}",
+      "${local.glue_arn}:table/${local.glue_database_name}/${local.parquet_table_name}",
+    ]
+  }
+
+  statement {
+    sid = "RegisterCompactedHours"
+    actions = [
+      "glue:CreatePartition",
       "glue:BatchCreatePartition",
       "glue:BatchDeletePartition",
     ]
     resources = [
       "${local.glue_arn}:catalog",
       "${local.glue_arn}:database/${local.glue_database_name}",
-      # The source and target tables, and the temporary CTAS tables the function creates and drops.
-      "${local.glue_arn}:table/${local.glue_database_name}/*",
+      "${local.glue_arn}:table/${local.glue_database_name}/${local.parquet_table_name}",
+    ]
+  }
+
+  statement {
+    sid     = "ManageTemporaryCtasTables" # CTAS writes through <target>__ctas_<hour> tables, always dropped
+    actions = ["glue:GetTable", "glue:CreateTable", "glue:DeleteTable"]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${local.glue_database_name}",
+      "${local.glue_arn}:table/${local.glue_database_name}/${local.parquet_table_name}__ctas_*",
     ]
   }
 
   statement {
     sid       = "ListLakeFolders"
-    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.data_prefix}*", "${local.parquet_prefix}*", "${local.athena_results_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "LocateBucket"
+    actions   = ["s3:GetBucketLocation"]
     resources = [local.bucket_arn]
   }
 
@@ -163,6 +198,8 @@ data "aws_iam_policy_document" "compaction" {
 
 module "compaction_lambda" {
   source = "../modules/lambda_function"
+  # With Parquet conversion Firehose already writes Parquet into the same folders: nothing to compact.
+  count = var.enable_parquet_conversion ? 0 : 1
 
   name               = local.compaction_function_name
   description        = "Compacts the previous hour of ${local.json_table_name} into Parquet (${local.parquet_table_name})."
@@ -174,7 +211,7 @@ module "compaction_lambda" {
   log_retention_days = var.lambda_log_retention_days
 
   attach_policy_json = true
-  policy_json        = data.aws_iam_policy_document.compaction.json
+  policy_json        = data.aws_iam_policy_document.compaction[0].json
 
   environment_variables = {
     ATHENA_WORKGROUP        = local.athena_workgroup_name

@@ -11,12 +11,12 @@ module "alarms" {
   kinesis_stream_name           = local.kinesis_stream_name
 
   lambda_function_names = merge(
-    { compaction = module.compaction_lambda.function_name },
+    var.enable_parquet_conversion ? {} : { compaction = module.compaction_lambda[0].function_name },
     local.create_ingest ? { ingest = module.ingest_lambda[0].function_name } : {},
   )
   stream_consumer_function_names = local.create_ingest ? { ingest = module.ingest_lambda[0].function_name } : {}
   dead_letter_queue_names = merge(
-    { compaction = module.compaction_lambda.dead_letter_queue_name },
+    var.enable_parquet_conversion ? {} : { compaction = module.compaction_lambda[0].dead_letter_queue_name },
     local.create_ingest ? { ingest = module.ingest_lambda[0].dead_letter_queue_name } : {},
   )
 

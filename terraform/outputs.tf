@@ -157,27 +157,27 @@ output "opensearch_index" {
 
 output "compaction_function_name" {
   description = "Name of the compaction Lambda (hourly CTAS of the JSON table into Parquet)."
-  value       = module.compaction_lambda.function_name
+  value       = try(module.compaction_lambda[0].function_name, null)
 }
 
 output "compaction_function_arn" {
   description = "ARN of the compaction Lambda."
-  value       = module.compaction_lambda.function_arn
+  value       = try(module.compaction_lambda[0].function_arn, null)
 }
 
 output "compaction_log_group" {
   description = "Log group of the compaction Lambda."
-  value       = module.compaction_lambda.log_group_name
+  value       = try(module.compaction_lambda[0].log_group_name, null)
 }
 
 output "compaction_dead_letter_queue_url" {
   description = "SQS queue receiving scheduled compaction runs that failed after their retries."
-  value       = module.compaction_lambda.dead_letter_queue_url
+  value       = try(module.compaction_lambda[0].dead_letter_queue_url, null)
 }
 
 output "compaction_schedule_rule" {
   description = "EventBridge rule that invokes the compaction Lambda."
-  value       = module.compaction_lambda.schedule_rule_name
+  value       = try(module.compaction_lambda[0].schedule_rule_name, null)
 }
 
 output "parquet_location" {
@@ -237,4 +237,14 @@ output "quicksight_data_source_arn" {
 output "quicksight_data_set_arn" {
   description = "ARN of the QuickSight dataset over the JSON table; null with enable_quicksight = false."
   value       = try(module.quicksight[0].data_set_arn, null)
+}
+
+output "opensearch_bootstrap_function_name" {
+  description = "Lambda that bootstraps the domain (template, ISM, role mapping, Dashboards); re-invoke it to repair drift. Null without OpenSearch or with enable_opensearch_bootstrap = false."
+  value       = try(module.opensearch_bootstrap_lambda[0].function_name, null)
+}
+
+output "opensearch_bootstrap_result" {
+  description = "What the last bootstrap run changed and found already in place (the function's JSON result); null when it did not run."
+  value       = try(jsondecode(aws_lambda_invocation.opensearch_bootstrap[0].result), null)
 }

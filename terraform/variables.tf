@@ -422,3 +422,31 @@ variable "quicksight_principal_arns" {
     error_message = "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true."
   }
 }
+
+variable "enable_opensearch_bootstrap" {
+  description = "With enable_opensearch: run the bootstrap Lambda on apply (index template, ISM policy, role mapping of the ingest function, Dashboards objects)."
+  type        = bool
+  default     = true
+}
+
+variable "opensearch_retention_days" {
+  description = "Days the ISM policy keeps an index after it was created (rolled over daily or at 30 GB)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.opensearch_retention_days >= 1 && floor(var.opensearch_retention_days) == var.opensearch_retention_days
+    error_message = "opensearch_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "opensearch_bootstrap_endpoint" {
+  description = "URL the bootstrap uses to reach the domain, when not the domain's own https endpoint (e.g. a custom endpoint or a proxy). Null uses the domain's endpoint."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.opensearch_bootstrap_endpoint == null || can(regex("^https?://[^/]+/?$", var.opensearch_bootstrap_endpoint))
+    error_message = "opensearch_bootstrap_endpoint must be an http(s) URL with a host and no path, or null."
+  }
+}

@@ -3,7 +3,9 @@ after creating a domain, terraform-provider-aws #45244). Not destroyed: deleting
 stack has its own random prefix, so it cannot collide with anything; throw the emulator away to clean up.
 
 MiniStack serves OpenSearch's control plane only: these tests check what the domain is configured with and how
-the ingest function is wired to it, not indexing (the ingest contract tests use an HTTP test double).
+the ingest function is wired to it, not indexing (the ingest contract tests use an HTTP test double). The bootstrap
+Lambda really runs during the apply (aws_lambda_invocation), pointed through opensearch_bootstrap_endpoint at the
+local admin test double (tests/doubles/opensearch_admin.py), since the emulated domain's endpoint does not resolve.
 """
 
 from __future__ import annotations
@@ -13,16 +15,27 @@ from typing import Any
 
 import pytest
 
+from tests.doubles.opensearch_admin import OpenSearchAdminDouble
 from tests.harness import random_prefix
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack):
+def admin_double():
+    with OpenSearchAdminDouble() as double:
+        yield double
+
+
+@pytest.fixture(scope="module")
+def stack(make_stack, admin_double):
     # No env/local.tfvars: it turns OpenSearch off, and a -var-file wins over -var. Alarms stay off as locally
     # (the emulator cannot round-trip them, see env/local.tfvars); OpenSearch is on by default.
-    tf_vars = {"name_prefix": random_prefix("os"), "enable_alarms": "false"}
+    tf_vars = {
+        "name_prefix": random_prefix("os"),
+        "enable_alarms": "false",
+        "opensearch_bootstrap_endpoint": admin_double.url,
+    }
     stack = make_stack("terraform", tf_vars=tf_vars)
     stack.outputs_after_apply = stack.apply()
     return stack
@@ -57,11 +70,24 @@ def test_domain_has_fine_grained_access_control_without_internal_users(domain):
     assert security.get("InternalUserDatabaseEnabled") is False, f"got {security}"
 
 
-def test_domain_access_policy_admits_the_master_role(domain, outputs):
+def test_domain_access_policy_admits_the_master_the_ingest_and_the_bootstrap_roles(domain, outputs):
     statement = json.loads(domain["AccessPolicies"])["Statement"][0]
     principals = statement["Principal"]["AWS"]
-    principals = principals if isinstance(principals, list) else [principals]
-    assert principals == [outputs["opensearch_master_user_arn"]], f"got {principals}"
+    principals = sorted(principals if isinstance(principals, list) else [principals])
+    bootstrap_role = outputs["ingest_role_arn"].replace(
+        outputs["ingest_function_name"], outputs["opensearch_bootstrap_function_name"]
+    )
+    expected = sorted([outputs["opensearch_master_user_arn"], outputs["ingest_role_arn"], bootstrap_role])
+    assert principals == expected, f"got {principals}, expected {expected}"
+
+
+def test_bootstrap_ran_on_apply_and_mapped_the_ingest_role(outputs, admin_double):
+    result = outputs["opensearch_bootstrap_result"]
+    assert result, "got no bootstrap result in the outputs"
+    assert result["changed"] == 8, f"got {result}, expected 8 changes on a new domain"
+    mapping = admin_double.mappings.get("retail_ingest", {})
+    assert mapping.get("backend_roles") == [outputs["ingest_role_arn"]], f"got {admin_double.mappings}"
+    assert "retail" in admin_double.templates, f"got templates {sorted(admin_double.templates)}"
 
 
 def test_master_role_exists(outputs, aws_client):

@@ -13,7 +13,7 @@ from tests.harness import planned, planned_resources, random_prefix, the_only
 pytestmark = pytest.mark.plan
 
 INGEST = "module.ingest_lambda[0]"
-COMPACTION = "module.compaction_lambda"
+COMPACTION = "module.compaction_lambda[0]"
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +74,13 @@ def test_ingest_failures_go_to_its_dead_letter_queue(plan, prefix):
     assert destination.endswith(f":{prefix}-ingest-opensearch-dlq"), f"got {destination}"
 
 
-def test_ingest_may_only_get_post_and_put_on_the_domain(plan, prefix):
+def test_ingest_may_only_post_bulk_requests_to_the_domain(plan, prefix):
     function_policy = statements(planned(plan, f"{INGEST}.aws_iam_role_policy.function[0]")["policy"])
-    assert list(function_policy) == ["IndexIntoDomain"], f"got {list(function_policy)}"
-    statement = function_policy["IndexIntoDomain"]
-    assert sorted(as_list(statement["Action"])) == ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"]
-    resource = the_only(as_list(statement["Resource"]), "resource")
-    assert resource.endswith(f":domain/{prefix}/*"), f"got {resource}"
+    assert list(function_policy) == ["BulkIndex"], f"got {list(function_policy)}"
+    statement = function_policy["BulkIndex"]
+    assert as_list(statement["Action"]) == ["es:ESHttpPost"], f"got {statement['Action']}"
+    resources = sorted(r.split(":domain/", 1)[1] for r in as_list(statement["Resource"]))
+    assert resources == [f"{prefix}/_bulk", f"{prefix}/retail/_bulk"], f"got {resources}"
 
 
 def test_compaction_runs_hourly_at_minute_five(plan):
@@ -114,12 +114,20 @@ def test_compaction_queries_only_in_its_workgroup(plan, prefix):
     assert resource.endswith(f":workgroup/{prefix}-analytics"), f"got {resource}"
 
 
-def test_compaction_manages_tables_of_its_database_only(plan):
-    statement = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])[
-        "ManageTablesOfDatabase"
-    ]
-    suffixes = sorted(r.split(":", 5)[5] for r in as_list(statement["Resource"]))
-    assert suffixes == ["catalog", "database/mydatabase", "table/mydatabase/*"], f"got {suffixes}"
+def test_compaction_reads_its_two_tables_and_manages_only_its_temporary_ctas_tables(plan):
+    policy = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])
+    tables = sorted(r.split(":table/", 1)[1] for r in as_list(policy["ReadCatalog"]["Resource"]) if ":table/" in r)
+    assert tables == ["mydatabase/ctas_retail_trans_parquet", "mydatabase/retail_trans_json"], f"got {tables}"
+    temporary = the_only([r for r in as_list(policy["ManageTemporaryCtasTables"]["Resource"]) if ":table/" in r])
+    assert temporary.endswith(":table/mydatabase/ctas_retail_trans_parquet__ctas_*"), f"got {temporary}"
+    partitions = the_only([r for r in as_list(policy["RegisterCompactedHours"]["Resource"]) if ":table/" in r])
+    assert partitions.endswith(":table/mydatabase/ctas_retail_trans_parquet"), f"got {partitions}"
+
+
+def test_compaction_lists_only_the_lake_folders_it_uses(plan):
+    statement = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])["ListLakeFolders"]
+    prefixes = sorted(as_list(statement["Condition"]["StringLike"]["s3:prefix"]))
+    assert prefixes == ["00-retail-trans/*", "athena-results/*", "parquet-retail-trans/*"], f"got {prefixes}"
 
 
 def test_compaction_reads_json_and_writes_only_parquet_and_query_results(plan):
@@ -185,3 +193,39 @@ def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):
     plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
     source = planned(plan, "module.quicksight[0].aws_quicksight_data_source.this")
     assert source["parameters"][0]["athena"][0]["work_group"] == f"{tf_vars['name_prefix']}-analytics"
+
+
+def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_role(plan, prefix):
+    invocation = planned(plan, "aws_lambda_invocation.opensearch_bootstrap[0]")
+    assert invocation["lifecycle_scope"] == "CRUD", f"got {invocation['lifecycle_scope']}"
+    event = json.loads(invocation["input"]) if "input" in invocation else None
+    if event is not None:  # the endpoint is only known once the domain exists
+        assert event["ingest_role_arn"].endswith(f":role/{prefix}-ingest-opensearch"), f"got {event}"
+        assert event["access_control"] == "fine_grained"
+        assert event["index"] == "retail"
+
+
+def test_bootstrap_may_administer_only_its_domain_and_assume_the_master_role(plan, prefix):
+    policy = statements(
+        planned(plan, "module.opensearch_bootstrap_lambda[0].aws_iam_role_policy.function[0]")["policy"]
+    )
+    domain = sorted(r.split(":domain/", 1)[1] for r in as_list(policy["AdministerDomain"]["Resource"]))
+    assert domain == [prefix, f"{prefix}/*"], f"got {domain}"
+    master = the_only(as_list(policy["SignAsMaster"]["Resource"]), "master role")
+    assert master.endswith(f":role/{prefix}-opensearch-master"), f"got {master}"
+
+
+def test_master_role_trusts_the_bootstrap_role(plan, prefix):
+    trust = json.loads(planned(plan, "module.opensearch[0].aws_iam_role.master[0]")["assume_role_policy"])
+    principals = [p for s in trust["Statement"] for p in as_list(s["Principal"]["AWS"])]
+    assert any(p.endswith(f":role/{prefix}-opensearch-bootstrap") for p in principals), f"got {principals}"
+
+
+def test_parquet_conversion_leaves_no_compaction_function(make_stack):
+    plan = make_stack(
+        "terraform",
+        var_files=["env/local.tfvars"],
+        tf_vars={"name_prefix": random_prefix(), "enable_parquet_conversion": "true"},
+    ).plan()
+    compaction = [a for a in addresses(plan) if a.startswith("module.compaction_lambda")]
+    assert compaction == [], f"got {compaction}: Firehose already writes Parquet into the compaction's folders"

@@ -24,6 +24,14 @@ CASES = {
         {"compaction_query_timeout_seconds": 900},
         "compaction_query_timeout_seconds must be between 30 and 840 seconds",
     ),
+    "opensearch_retention_days": (
+        {"opensearch_retention_days": 0.5},
+        "opensearch_retention_days must be a whole number of days, at least 1",
+    ),
+    "opensearch_bootstrap_endpoint": (
+        {"opensearch_bootstrap_endpoint": "https://search.example.com/_dashboards"},
+        "opensearch_bootstrap_endpoint must be an http(s) URL with a host and no path",
+    ),
     "quicksight_principal_arns": (
         {"enable_quicksight": "true"},
         "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true",
