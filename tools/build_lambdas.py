@@ -106,8 +106,16 @@ def write_zip(destination: Path, entries: Sequence[tuple[str, Path]]) -> None:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, normalized(name, path.read_bytes()))
     partial.replace(destination)
+
+
+def normalized(name: str, data: bytes) -> bytes:
+    """File content as it goes into the zip: a wheel's RECORD loses its lines for files outside the package
+    (the skipped console scripts, `../../bin/...`), whose hashes embed the build host's interpreter path."""
+    if not name.endswith(".dist-info/RECORD"):
+        return data
+    return b"".join(line for line in data.splitlines(keepends=True) if not line.startswith(b"../"))
 
 
 def bundled_packages(function: Path) -> list[Path]:

@@ -204,3 +204,15 @@ def test_bundle_naming_no_sibling_package_fails_the_build(tmp_path, monkeypatch)
         build_lambdas.bundled_packages(function)
     expected = "fn: bundle.txt lists 'not_a_package', which is not another package of lambda_src/"
     assert str(failure.value).startswith(expected), f"got {failure.value}"
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_zip_holds_nothing_that_depends_on_the_build_host(zips, function):
+    # A wheel's RECORD lists the console scripts pip wrote (left out of the zip) with hashes of their shebang,
+    # which names the build host's interpreter: two clones would build different zips.
+    with zipfile.ZipFile(zips[function]) as archive:
+        records = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".dist-info/RECORD")}
+    outside = sorted(
+        f"{n}: {line}" for n, text in records.items() for line in text.splitlines() if line.startswith("../")
+    )
+    assert not outside, f"got RECORD lines for files outside the zip: {outside[:3]}"
