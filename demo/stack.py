@@ -22,13 +22,12 @@ from tools.targets import Target
 
 HEARTBEAT_S = 15.0
 APPLY_DONE = re.compile(r": (Creation|Modifications|Destruction) complete after")
-# Refreshing a resource the emulator no longer has. MiniStack 1.5.33 saves most services on `make down` but not
-# Athena (workgroups, saved queries), and its "WorkGroup x not found" is not the wording the provider treats as gone.
+# Refreshing a resource the emulator no longer has (its state was lost: a crash, `kill -9`): MiniStack's
+# "WorkGroup x not found" is not the wording the provider treats as gone, so the refresh fails.
 LOST_ON_REFRESH = re.compile(r"Error: reading .*not found", re.IGNORECASE)
 LOST_STATE_HINT = (
-    "\nthe emulator lost resources that the Terraform state still lists (MiniStack does not restore Athena "
-    "workgroups and saved queries after `make down`); run `make reset` (wipes the emulator and the local state), "
-    "then `make demo` again"
+    "\nthe emulator lost resources that the Terraform state still lists (was it stopped without `make down`?); "
+    "run `make reset` (wipes the emulator and the local state), then `make demo` again"
 )
 APPLY_SUMMARY = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
 
