@@ -108,8 +108,10 @@ def test_ingest_role_may_index_into_this_domain_only(domain, outputs, aws_client
     role = outputs["ingest_function_name"]
     policy = aws_client("iam").get_role_policy(RoleName=role, PolicyName="function")["PolicyDocument"]
     policy = json.loads(policy) if isinstance(policy, str) else policy
-    statement = {s["Sid"]: s for s in policy["Statement"]}["IndexIntoDomain"]
-    assert statement["Resource"] == f"{domain['ARN']}/*", f"got {statement['Resource']}, expected {domain['ARN']}/*"
+    statement = {s["Sid"]: s for s in policy["Statement"]}["BulkIndex"]
+    resources = sorted(statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]])
+    expected = [f"{domain['ARN']}/_bulk", f"{domain['ARN']}/retail/_bulk"]
+    assert resources == expected, f"got {resources}, expected {expected}"
 
 
 def test_domain_log_groups_exist_and_opensearch_may_write_to_them(outputs, aws_client):
