@@ -21,10 +21,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def repo_copy(tmp_path_factory) -> Path:
-    """The harness and the Terraform sources, so `python -m tools` keeps its state and overrides in the copy."""
+def repo_copy(tmp_path_factory, lambda_zips) -> Path:
+    """The harness, the Terraform sources and the built zips, so `python -m tools` keeps its state and overrides in
+    the copy."""
     copy = tmp_path_factory.mktemp("repo")
-    for name in ("tools", "terraform", "modules"):
+    for name in ("tools", "terraform", "modules", "dist"):
         shutil.copytree(
             REPO_ROOT / name,
             copy / name,
@@ -51,7 +52,7 @@ def test_localstack_target_plans_against_a_running_endpoint(repo_copy, endpoint)
     result = run_tools(
         repo_copy, "plan", "-no-color", ENV="localstack", AWS_ENDPOINT_URL=endpoint, TF_VAR_name_prefix=prefix
     )
-    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-1000:]}"
     assert f'+ name                      = "{prefix}-trans"' in result.stdout, "expected the stream in the plan"
     override = (repo_copy / "terraform" / "harness_override.tf").read_text()
     assert f'kinesis        = "{endpoint}"' in override, f"expected endpoints of {endpoint} in the override"
