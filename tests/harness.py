@@ -88,9 +88,17 @@ def stack_factory(tmp_root: Path, target: Target) -> Callable[..., TerraformStac
         var_files: list[str] | None = None,
     ) -> TerraformStack:
         copy = copy_tree(tmp_root / random_prefix("copy"))
-        return TerraformStack(copy, root, target, dict(tf_vars or {}), list(var_files or []))
+        return TerraformStack(copy, root, target, isolated(root, dict(tf_vars or {})), list(var_files or []))
 
     return make
+
+
+def isolated(root: str, tf_vars: dict[str, Any]) -> dict[str, Any]:
+    """A stack with its own name_prefix also gets its own Glue database: database names are account-wide, and the
+    stack's default (the lab's mydatabase) would collide between stacks applied on the same emulator."""
+    if root == "terraform" and "name_prefix" in tf_vars and "glue_database_name" not in tf_vars:
+        return tf_vars | {"glue_database_name": f"{tf_vars['name_prefix']}_db".replace("-", "_")}
+    return tf_vars
 
 
 def wait_for(

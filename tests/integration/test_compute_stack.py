@@ -1,68 +1,37 @@
 """The root stack with its Lambda functions applied on the emulator (OpenSearch off).
 
-The ingest function is pointed at a tiny HTTP endpoint this test starts: a test double standing in for
-OpenSearch, which cannot run here (no engine on PyPI, npm or Debian, no Docker). It answers the bulk API
-with success for every item, so the real handler can run against it once it lands.
+The ingest function is pointed at the OpenSearch bulk-API test double (tests/doubles/opensearch_bulk.py), started
+by this test: OpenSearch cannot run here (no engine on PyPI, npm or Debian, no Docker). Records go through the real
+stream, event source mapping and deployed function.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
 from tests.harness import random_prefix, wait_for
 
 pytestmark = pytest.mark.integration
 
 
-class BulkDouble(BaseHTTPRequestHandler):
-    """OpenSearch test double: records every request, answers _bulk with one success per action."""
-
-    requests: ClassVar[list[tuple[str, str, bytes]]] = []
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def _handle(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.requests.append((self.command, self.path, body))
-        if self.path.split("?")[0].endswith("/_bulk"):
-            actions = [json.loads(line) for line in body.decode().splitlines()[::2] if line.strip()]
-            items = [{next(iter(a)): {"status": 201, "result": "created"}} for a in actions]
-            self._reply(200, {"took": 1, "errors": False, "items": items})
-        else:
-            self._reply(200, {"acknowledged": True})
-
-    do_GET = do_POST = do_PUT = do_HEAD = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test reports what matters."""
-
-
 @pytest.fixture(scope="module")
-def opensearch_double() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BulkDouble)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def opensearch_double() -> Iterator[OpenSearchBulkDouble]:
+    with OpenSearchBulkDouble() as double:  # every bulk item succeeds; documents are kept per index
+        yield double
 
 
 @pytest.fixture(scope="module")
 def stack(make_stack, opensearch_double):
-    tf_vars = {"name_prefix": random_prefix(), "ingest_opensearch_endpoint": opensearch_double}
+    tf_vars = {"name_prefix": random_prefix(), "ingest_opensearch_endpoint": opensearch_double.url}
     stack = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars)
     stack.outputs_after_apply = stack.apply()
     yield stack
@@ -104,7 +73,7 @@ def test_apply_outputs_name_the_functions_and_queues(outputs):
 def test_ingest_environment_follows_the_contract(outputs, aws_client, opensearch_double):
     config = aws_client("lambda").get_function_configuration(FunctionName=outputs["ingest_function_name"])
     expected = {
-        "OPENSEARCH_ENDPOINT": opensearch_double,
+        "OPENSEARCH_ENDPOINT": opensearch_double.url,
         "OPENSEARCH_INDEX": "retail",
         "DEAD_LETTER_QUEUE_URL": outputs["ingest_dead_letter_queue_url"],
         "REQUIRED_FIELDS": "Invoice,StockCode,Quantity,InvoiceDate,Price,Country",
@@ -139,41 +108,66 @@ def test_event_source_mapping_sends_failed_batches_to_the_dead_letter_queue(outp
     assert got == expected, f"got {got}, expected {expected}"
 
 
-def test_records_put_into_the_stream_invoke_the_ingest_function(outputs, aws_client):
-    logs, group = aws_client("logs"), outputs["ingest_log_group"]
-    before = invocations(logs, group)
-    record = {
-        "Invoice": uuid.uuid4().hex[:8],
+def test_stream_records_are_indexed_or_dead_lettered_with_the_reason(outputs, aws_client, opensearch_double):
+    # given one record of the data contract and one missing its Price and Country
+    invoice = uuid.uuid4().hex[:8]
+    good = {
+        "Invoice": invoice,
         "StockCode": "85048",
-        "Quantity": 1,
+        "Description": "GLASS BALL",
+        "Quantity": 12,
         "InvoiceDate": "2009-12-01 07:45:00",
+        "Price": 6.95,
+        "Customer_ID": "13085.0",
+        "Country": "United Kingdom",
     }
+    bad = {"Invoice": f"{invoice}x", "StockCode": "85048", "Quantity": 1, "InvoiceDate": "2009-12-01 07:45:00"}
+    # when both go through the stream, the event source mapping and the deployed ingest function
     response = aws_client("kinesis").put_records(
         StreamName=outputs["kinesis_stream_name"],
-        Records=[{"Data": (json.dumps(record) + "\n").encode(), "PartitionKey": record["Invoice"]}],
+        Records=[{"Data": (json.dumps(r) + "\n").encode(), "PartitionKey": r["Invoice"]} for r in (good, bad)],
     )
     assert response["FailedRecordCount"] == 0, f"got {response['FailedRecordCount']} failed records"
-    after = wait_for(
-        lambda: invocations(logs, group) > before and invocations(logs, group),
+    # then the good one is indexed and the bad one waits in the dead-letter queue, with why
+    indexed = wait_for(
+        lambda: [d for d in opensearch_double.documents.get("retail", {}).values() if d.get("Invoice") == invoice],
         timeout=60,
-        what="the event source mapping to invoke the ingest function",
+        what="the valid record in the OpenSearch double",
     )
-    assert after > before, f"got {after} invocations, expected more than {before}"
+    assert indexed[0]["InvoiceDate"].startswith("2009-12-01T07:45:00"), f"got {indexed[0]}"
+    letters = wait_for(
+        lambda: dead_letters(aws_client("sqs"), outputs["ingest_dead_letter_queue_url"]),
+        timeout=60,
+        what="the invalid record in the dead-letter queue",
+    )
+    ours = [letter for letter in letters if json.loads(base64.b64decode(letter["data"]))["Invoice"] == bad["Invoice"]]
+    assert len(ours) == 1, f"got {letters}, expected exactly the invalid record"
+    got = (ours[0]["stage"], ours[0]["reason"])
+    assert got == ("validation", "missing_field"), f"got {got}, expected a validation failure for a missing field"
+    assert "Price" in ours[0]["detail"], f"got {ours[0]['detail']}, expected the missing Price named"
 
 
-def test_ingest_dead_letter_queue_stays_empty_when_the_function_succeeds(outputs, aws_client):
-    attributes = aws_client("sqs").get_queue_attributes(
-        QueueUrl=outputs["ingest_dead_letter_queue_url"], AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]
-    assert attributes["ApproximateNumberOfMessages"] == "0", f"got {attributes}"
+def dead_letters(sqs, url: str) -> list[dict[str, Any]]:
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    bodies = [json.loads(m["Body"]) for m in messages]
+    return [b for b in bodies if b.get("source") == "ingest-opensearch"]
 
 
 def test_compaction_function_runs_without_error(outputs, aws_client):
     logs, group = aws_client("logs"), outputs["compaction_log_group"]
-    response = aws_client("lambda").invoke(FunctionName=outputs["compaction_function_name"], Payload=b"{}")
+    # the event an EventBridge schedule sends; the previous hour of this new stack holds no data
+    event = {
+        "source": "aws.events",
+        "detail-type": "Scheduled Event",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:05:00Z"),
+    }
+    response = aws_client("lambda").invoke(
+        FunctionName=outputs["compaction_function_name"], Payload=json.dumps(event).encode()
+    )
     assert response["StatusCode"] == 200, f"got status {response['StatusCode']}"
     payload = response["Payload"].read().decode()
     assert "FunctionError" not in response, f"got {response['FunctionError']}: {payload}"
+    assert json.loads(payload)["status"] == "empty", f"got {payload}, expected a no-op for an hour without data"
     assert invocations(logs, group) >= 1, "expected the invocation in the function's log group"
 
 

@@ -94,7 +94,7 @@ def test_compaction_environment_names_the_analytics_resources(plan, prefix):
     bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
     expected = {
         "ATHENA_WORKGROUP": f"{prefix}-analytics",
-        "GLUE_DATABASE": "mydatabase",
+        "GLUE_DATABASE": f"{prefix}_db",
         "SOURCE_TABLE": "retail_trans_json",
         "TARGET_TABLE": "ctas_retail_trans_parquet",
         "TARGET_LOCATION": f"s3://{bucket}/parquet-retail-trans/",
@@ -114,14 +114,15 @@ def test_compaction_queries_only_in_its_workgroup(plan, prefix):
     assert resource.endswith(f":workgroup/{prefix}-analytics"), f"got {resource}"
 
 
-def test_compaction_reads_its_two_tables_and_manages_only_its_temporary_ctas_tables(plan):
+def test_compaction_reads_its_two_tables_and_manages_only_its_temporary_ctas_tables(plan, prefix):
     policy = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])
     tables = sorted(r.split(":table/", 1)[1] for r in as_list(policy["ReadCatalog"]["Resource"]) if ":table/" in r)
-    assert tables == ["mydatabase/ctas_retail_trans_parquet", "mydatabase/retail_trans_json"], f"got {tables}"
+    db = f"{prefix}_db"
+    assert tables == [f"{db}/ctas_retail_trans_parquet", f"{db}/retail_trans_json"], f"got {tables}"
     temporary = the_only([r for r in as_list(policy["ManageTemporaryCtasTables"]["Resource"]) if ":table/" in r])
-    assert temporary.endswith(":table/mydatabase/ctas_retail_trans_parquet__ctas_*"), f"got {temporary}"
+    assert temporary.endswith(f":table/{db}/ctas_retail_trans_parquet__ctas_*"), f"got {temporary}"
     partitions = the_only([r for r in as_list(policy["RegisterCompactedHours"]["Resource"]) if ":table/" in r])
-    assert partitions.endswith(":table/mydatabase/ctas_retail_trans_parquet"), f"got {partitions}"
+    assert partitions.endswith(f":table/{db}/ctas_retail_trans_parquet"), f"got {partitions}"
 
 
 def test_compaction_lists_only_the_lake_folders_it_uses(plan):
