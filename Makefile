@@ -93,6 +93,8 @@ endef
 export PRODUCE_DESTINATION
 
 produce: setup ## Stream INPUT (default: the shipped sample) into the stack of ENV; PRODUCE_ARGS adds flags
+	@[ -f "$(INPUT)" ] || { echo "produce: error: INPUT='$(INPUT)' is not a file; give the CSV to send, e.g. make produce INPUT=online_retail_II.csv" >&2; exit 2; }
+	@$(PY) -m tools env >/dev/null  # a bad ENV, EMULATOR_PORT, AWS_ENDPOINT_URL or AWS_REGION stops here, with its reason
 	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
 	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
 	@destination() { $(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$PRODUCE_DESTINATION"; }; \

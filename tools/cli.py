@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 the operation failed, 2 bad configuration or usage, 130 inte
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shlex
@@ -13,8 +14,9 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
+from typing import NoReturn
 
-from tools import emulator, recovery, terraform
+from tools import diagnostics, emulator, module_docs, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
@@ -31,16 +33,43 @@ class CommandError(Exception):
     """An operation failed for a reason the user can act on."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: `tools: error: <what>; see python -m tools --help`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(Exit.USAGE, f"{PROG}: error: {message}; see python -m tools --help\n")
+
+
 def var_files(target: Target, workdir: Path) -> list[str]:
-    """The target's committed tfvars, plus the user's TF_VAR_FILE when given."""
-    files = [str(workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars"))]
+    """The target's committed tfvars, plus the user's TF_VAR_FILE when given; each checked for undeclared names."""
+    files = [workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars")]
     extra = os.environ.get("TF_VAR_FILE", "").strip()
     if extra:
         path = Path(extra).expanduser().resolve()
         if not path.is_file():
-            raise TargetError(f"TF_VAR_FILE={extra!r} is not a file")
-        files.append(str(path))
+            raise TargetError(f"TF_VAR_FILE={extra!r} is not a file; give the path of a .tfvars file")
+        files.append(path)
+    declared = {v.name for v in module_docs.parse_module(workdir)[0]}
+    for path in files:
+        check_var_file(path, declared)
     return [f"-var-file={f}" for f in files]
+
+
+def check_var_file(path: Path, declared: set[str]) -> None:
+    """Refuse a var file that sets a variable the stack does not declare: Terraform only warns, and the setting
+    (often a typo) would be silently ignored."""
+    try:
+        text = path.read_text()
+        names = list(json.loads(text)) if path.name.endswith(".json") else module_docs.assigned_names(text)
+    except (OSError, ValueError, module_docs.DocsError):
+        return  # unreadable or not plain HCL: Terraform reports it precisely
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        close = {name: difflib.get_close_matches(name, declared, n=1) for name in unknown}
+        hints = ", ".join(f"{name!r}" + (f" (did you mean {m[0]!r}?)" if m else "") for name, m in close.items())
+        raise TargetError(
+            f"{path} sets {hints}, which terraform/variables.tf does not declare; fix the name or remove the line"
+        )
 
 
 def ensure_reachable(target: Target) -> None:
@@ -108,7 +137,11 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
             f"the state (an earlier apply was probably interrupted while creating them). If they "
             f"are this stack's, adopt them, then apply again:\n{commands}"
         )
-    raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
+    errors = diagnostics.errors(output)
+    if not errors:
+        raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
+    more = f" (and {len(errors) - 1} more error(s) above)" if len(errors) > 1 else ""
+    raise CommandError(f"terraform {args[0]} failed: {errors[0].line()}{more}; fix it and run again")
 
 
 def cmd_up(target: Target, _: argparse.Namespace) -> None:
@@ -158,28 +191,31 @@ def cmd_init(target: Target, _: argparse.Namespace) -> None:
 
 
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
+    files = var_files(target, terraform.ROOT_DIR)  # before anything slow: a bad TF_VAR_FILE fails at once
     ensure_reachable(target)
     env = prepare(target)
-    _terraform(["plan", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+    _terraform(["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
 
 
 def cmd_apply(target: Target, args: argparse.Namespace) -> None:
+    files = var_files(target, terraform.ROOT_DIR)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []  # real AWS: let the user read the plan
     _terraform(
-        ["apply", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        ["apply", "-input=false", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )
 
 
 def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
+    files = var_files(target, terraform.ROOT_DIR)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []
     _terraform(
-        ["destroy", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        ["destroy", "-input=false", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )
@@ -187,11 +223,15 @@ def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
 
 def cmd_import(target: Target, args: argparse.Namespace) -> None:
     """`terraform import ADDRESS ID` with the target's variables (to adopt a resource left outside the state)."""
-    if len(args.extra) != 2:
-        raise TargetError("import needs exactly two arguments: the resource address and its ID")
+    if len(args.extra) != 2 or not all(a.strip() for a in args.extra):
+        raise TargetError(
+            "import needs the resource address and its ID: make import ADDR='module.x.aws_y.this' ID=<id> "
+            "(or python -m tools import ADDRESS ID)"
+        )
+    files = var_files(target, terraform.ROOT_DIR)
     ensure_reachable(target)
     env = prepare(target)
-    _terraform(["import", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+    _terraform(["import", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
 
 
 def cmd_outputs(target: Target, args: argparse.Namespace) -> None:
@@ -263,8 +303,8 @@ COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = 
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog=PROG,
         description="Emulator and Terraform harness. ENV selects the "
         "target: local (default, embedded MiniStack), localstack, aws.",
