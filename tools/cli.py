@@ -9,6 +9,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from tools import diagnostics, emulator, module_docs, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
+DIST_REFERENCE = re.compile(r"\.\./dist/([\w.-]+\.zip)")  # how the stack names a Lambda zip: ${path.root}/../dist/x.zip
 
 
 class Exit(IntEnum):
@@ -53,6 +55,24 @@ def var_files(target: Target, workdir: Path) -> list[str]:
     for path in files:
         check_var_file(path, declared)
     return [f"-var-file={f}" for f in files]
+
+
+def preflight(target: Target, workdir: Path = terraform.ROOT_DIR) -> list[str]:
+    """What a plan/apply/destroy/import needs, checked before anything slow: the var files and the Lambda zips."""
+    files = var_files(target, workdir)
+    check_lambda_zips(workdir)
+    return files
+
+
+def check_lambda_zips(workdir: Path) -> None:
+    """The zips the stack deploys from dist/ (Terraform hashes them even for functions switched off)."""
+    wanted = sorted({name for tf in workdir.glob("*.tf") for name in DIST_REFERENCE.findall(tf.read_text())})
+    missing = [f"dist/{name}" for name in wanted if not (workdir.parent / "dist" / name).is_file()]
+    if missing:
+        raise CommandError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing; build the Lambda zips first "
+            "with make build (make plan, apply and destroy do it)"
+        )
 
 
 def check_var_file(path: Path, declared: set[str]) -> None:
@@ -191,14 +211,14 @@ def cmd_init(target: Target, _: argparse.Namespace) -> None:
 
 
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
-    files = var_files(target, terraform.ROOT_DIR)  # before anything slow: a bad TF_VAR_FILE fails at once
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     _terraform(["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
 
 
 def cmd_apply(target: Target, args: argparse.Namespace) -> None:
-    files = var_files(target, terraform.ROOT_DIR)
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []  # real AWS: let the user read the plan
@@ -210,7 +230,7 @@ def cmd_apply(target: Target, args: argparse.Namespace) -> None:
 
 
 def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
-    files = var_files(target, terraform.ROOT_DIR)
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []
@@ -228,7 +248,7 @@ def cmd_import(target: Target, args: argparse.Namespace) -> None:
             "import needs the resource address and its ID: make import ADDR='module.x.aws_y.this' ID=<id> "
             "(or python -m tools import ADDRESS ID)"
         )
-    files = var_files(target, terraform.ROOT_DIR)
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     _terraform(["import", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)

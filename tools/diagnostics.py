@@ -29,7 +29,8 @@ class TerraformDiagnostic:
 def diagnostics(output: str) -> list[TerraformDiagnostic]:
     """Every framed diagnostic in Terraform's human output, in order."""
     found = []
-    for box in _boxes(_ANSI.sub("", output)):
+    text = _ANSI.sub("", output)
+    for box in _boxes(text) if "\n╷" in f"\n{text}" else _unframed(text):
         header = next((line for line in box if line.strip()), "")
         severity, _, summary = header.strip().partition(": ")
         if severity not in ("Error", "Warning"):
@@ -58,6 +59,17 @@ def _boxes(text: str) -> list[list[str]]:
         elif current is not None:
             current.append(line[2:] if line.startswith("│ ") else line.lstrip("│"))
     return boxes
+
+
+def _unframed(text: str) -> list[list[str]]:
+    """With -no-color Terraform draws no frame: each diagnostic starts with `Error: ` or `Warning: ` at column 0."""
+    blocks: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith(("Error: ", "Warning: ")):
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+    return blocks
 
 
 def _first_paragraph(lines: list[str]) -> str:

@@ -67,3 +67,19 @@ def test_json_var_file_is_checked_too(tmp_path):
     path.write_text('{"name_prefix": "shop", "colour": "blue"}')
     with pytest.raises(TargetError, match="sets 'colour', which"):
         cli.check_var_file(path, {"name_prefix"})
+
+
+def test_errors_read_unframed_output_of_no_color():
+    output = (
+        "module.x: Refreshing...\n\nError: Error in function call\n\n"
+        '  on opensearch.tf line 102, in resource "aws_lambda_invocation" "opensearch_bootstrap":\n'
+        ' 102:     code = filebase64sha256("${path.root}/../dist/opensearch_bootstrap.zip")\n\n'
+        'Call to function "filebase64sha256" failed: open\n'
+        "../dist/opensearch_bootstrap.zip: no such file or directory.\n"
+    )
+    got = [d.line() for d in diagnostics.errors(output)]
+    expected = [
+        'Error in function call: Call to function "filebase64sha256" failed: open ../dist/opensearch_bootstrap.zip: '
+        "no such file or directory. (opensearch.tf line 102)"
+    ]
+    assert got == expected, f"got {got}, expected {expected}"
