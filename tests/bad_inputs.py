@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from producer.reader import REAL_HEADER
+from tools.cli import DIST_REFERENCE
 from tools.targets import REPO_ROOT
 
 ROW = "489434,85048,GLASS BALL,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom"
@@ -58,6 +59,7 @@ class BadInput:
     env: Mapping[str, str] = field(default_factory=dict)
     files: Mapping[str, str | bytes] = field(default_factory=dict)  # written under {tmp} first
     needs: str = "unit"  # unit | plan | integration
+    zips: bool = True  # whether the checkout has the Lambda zips of dist/ (False: a fresh clone before make build)
 
 
 def tools(*args: str) -> tuple[str, ...]:
@@ -134,6 +136,9 @@ CASES: tuple[BadInput, ...] = (
              ("make", "produce", "INPUT={tmp}/sales.csv"), 2, "INPUT='{tmp}/sales.csv' is not a file"),
     BadInput("make-produce-unknown-target", "make", "`make produce` with `ENV=staging`", ("make", "produce"), 2,
              "ENV='staging' is not a known target", {"ENV": "staging"}),
+    BadInput("tools-plan-without-zips", "tools", "`python -m tools plan` before `make build`", tools("plan"), 1,
+             "dist/compact_parquet.zip, dist/ingest_opensearch.zip, dist/opensearch_bootstrap.zip are missing; "
+             "build the Lambda zips first with make build", zips=False),
     BadInput("tools-unknown-command", "tools", "`python -m tools deploy`", tools("deploy"), 2,
              "argument command: invalid choice: 'deploy'"),
     # --- the producer's flags and environment ----------------------------------------------------------
@@ -221,8 +226,10 @@ def cases(needs: str) -> list[BadInput]:
     return [case for case in CASES if case.needs == needs]
 
 
-def make_repo_copy(destination: Path) -> Path:
-    """A checkout as a user has it (no state, no builds), sharing the project's virtualenv."""
+def make_repo_copy(destination: Path, zips: str = "built") -> Path:
+    """A checkout without state, sharing the project's virtualenv. zips: "built" copies dist/ (run the lambda_zips
+    fixture first), "placeholders" writes empty files under the names the stack hashes (for commands that stop
+    before Terraform), "none" leaves dist/ out as in a fresh clone."""
     ignore = shutil.ignore_patterns(".terraform", "harness_override.tf", "*.tfstate*", "__pycache__")
     for name in COPIED:
         source = REPO_ROOT / name
@@ -230,8 +237,13 @@ def make_repo_copy(destination: Path) -> Path:
             shutil.copytree(source, destination / name, ignore=ignore)
         else:
             shutil.copy2(source, destination / name)
-    if (REPO_ROOT / "dist").is_dir():
+    if zips == "built":
         shutil.copytree(REPO_ROOT / "dist", destination / "dist")
+    elif zips == "placeholders":
+        (destination / "dist").mkdir()
+        for tf in (REPO_ROOT / "terraform").glob("*.tf"):
+            for name in DIST_REFERENCE.findall(tf.read_text()):
+                (destination / "dist" / name).touch()
     (destination / ".venv").symlink_to(REPO_ROOT / ".venv")
     return destination
 

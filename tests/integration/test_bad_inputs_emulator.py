@@ -13,7 +13,7 @@ EMULATOR = cases("integration")
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
-    return make_repo_copy(tmp_path_factory.mktemp("repo"))
+    return make_repo_copy(tmp_path_factory.mktemp("repo"), zips="placeholders")
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def repo_copy(tmp_path_factory) -> Path:
-    """The harness and the Terraform sources, so `python -m tools` keeps its state and overrides in the copy."""
+def repo_copy(tmp_path_factory, lambda_zips) -> Path:
+    """The harness, the Terraform sources and the Lambda zips they hash, so `python -m tools` keeps its state and
+    overrides in the copy."""
     copy = tmp_path_factory.mktemp("repo")
-    for name in ("tools", "terraform", "modules"):
+    for name in ("tools", "terraform", "modules", "dist"):
         shutil.copytree(
             REPO_ROOT / name,
             copy / name,

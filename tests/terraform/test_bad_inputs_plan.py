@@ -17,7 +17,7 @@ PLAN = cases("plan")
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory, lambda_zips):
-    return make_repo_copy(tmp_path_factory.mktemp("repo"))
+    return make_repo_copy(tmp_path_factory.mktemp("repo"), zips="built")
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,12 @@ TEST_FILES = {
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    return make_repo_copy(tmp_path_factory.mktemp("repo"))
+def repos(tmp_path_factory):
+    """Two checkouts: with placeholder Lambda zips (the commands stop before Terraform), and without any."""
+    return {
+        True: make_repo_copy(tmp_path_factory.mktemp("repo"), zips="placeholders"),
+        False: make_repo_copy(tmp_path_factory.mktemp("fresh"), zips="none"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +40,8 @@ def port():
 
 
 @pytest.mark.parametrize("case", UNIT, ids=[c.id for c in UNIT])
-def test_bad_input_exits_non_zero_with_one_clear_line(case, repo, port, tmp_path):
-    result = run(case, repo, tmp_path, busy_port=port)
+def test_bad_input_exits_non_zero_with_one_clear_line(case, repos, port, tmp_path):
+    result = run(case, repos[case.zips], tmp_path, busy_port=port)
     check(case, result, tmp=str(tmp_path), busy_port=port)
 
 
