@@ -128,7 +128,7 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
+lint: build ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check
@@ -138,7 +138,7 @@ lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules)
 docs: setup ## Regenerate the inputs/outputs tables of every module README
 	@$(PY) -m tools.module_docs
 
-validate: setup ## terraform validate the root and every module
+validate: build ## terraform validate the root and every module
 	@$(PY) -m tools validate
 
 clean: ## Stop the emulator, remove venvs, emulator data, local state, builds and reports

@@ -71,7 +71,7 @@ def check_lambda_zips(workdir: Path) -> None:
     if missing:
         raise CommandError(
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing; build the Lambda zips first "
-            "with make build (make plan, apply and destroy do it)"
+            "with make build (the make targets that need them do it)"
         )
 
 
@@ -277,6 +277,7 @@ def cmd_env(target: Target, _: argparse.Namespace) -> None:
 
 def cmd_validate(target: Target, _: argparse.Namespace) -> None:
     """`terraform validate` of the root and of every module, each initialised without a backend."""
+    check_lambda_zips(terraform.ROOT_DIR)  # validate evaluates the stack's filebase64sha256 calls on them
     env = terraform.environ_for(target)
     dirs = [terraform.ROOT_DIR, *sorted(p.parent for p in terraform.MODULES_DIR.glob("*/main.tf"))]
     failed = []
