@@ -93,6 +93,8 @@ endef
 export PRODUCE_DESTINATION
 
 produce: setup ## Stream INPUT (default: the shipped sample) into the stack of ENV; PRODUCE_ARGS adds flags
+	@[ -f "$(INPUT)" ] || { echo "produce: error: INPUT='$(INPUT)' is not a file; give the CSV to send, e.g. make produce INPUT=online_retail_II.csv" >&2; exit 2; }
+	@$(PY) -m tools env >/dev/null  # a bad ENV, EMULATOR_PORT, AWS_ENDPOINT_URL or AWS_REGION stops here, with its reason
 	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
 	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
 	@destination() { $(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$PRODUCE_DESTINATION"; }; \
@@ -126,7 +128,7 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
+lint: build ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check
@@ -136,7 +138,7 @@ lint: setup ## ruff, terraform fmt -check, terraform validate (root and modules)
 docs: setup ## Regenerate the inputs/outputs tables of every module README
 	@$(PY) -m tools.module_docs
 
-validate: setup ## terraform validate the root and every module
+validate: build ## terraform validate the root and every module
 	@$(PY) -m tools validate
 
 clean: ## Stop the emulator, remove venvs, emulator data, local state, builds and reports

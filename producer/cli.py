@@ -10,7 +10,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlparse
@@ -147,7 +147,6 @@ def build_parser() -> Parser:
     target.add_argument(
         "--endpoint-url",
         type=endpoint_url,
-        default=os.environ.get("AWS_ENDPOINT_URL") or None,
         help="endpoint of an emulator, e.g. http://localhost:4566 (default: AWS_ENDPOINT_URL, else AWS); on a "
         "localhost endpoint without configured credentials, the dummy test/test credentials are used",
     )
@@ -192,6 +191,28 @@ def build_parser() -> Parser:
     return parser
 
 
+# Settings the environment gives when the flag is absent, checked like the flag but named as the user set them.
+ENVIRONMENT_DEFAULTS = (
+    ("endpoint_url", "--endpoint-url", ("AWS_ENDPOINT_URL",), endpoint_url),
+    ("region_name", "--region-name", ("AWS_REGION", "AWS_DEFAULT_REGION"), region_name),
+)
+
+
+def apply_environment(args: argparse.Namespace, parser: Parser, environ: Mapping[str, str] = os.environ) -> None:
+    """Fill absent --endpoint-url / --region-name from the environment; a bad value is a usage error naming it."""
+    for dest, flag, names, parse in ENVIRONMENT_DEFAULTS:
+        if getattr(args, dest) is not None:
+            continue
+        name = next((n for n in names if environ.get(n, "").strip()), None)
+        if name is None:
+            continue
+        try:
+            setattr(args, dest, parse(environ[name].strip()))
+        except argparse.ArgumentTypeError as exc:
+            reason = str(exc).rsplit(", got ", 1)[0]
+            parser.error(f"{name}={environ[name]!r} is not usable: {reason}; fix or unset it, or pass {flag}")
+
+
 def to_config(args: argparse.Namespace) -> app.RunConfig:
     options = Options(
         out_format=args.out_format,
@@ -222,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        apply_environment(args, parser)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     try:

@@ -196,6 +196,15 @@ def check_encoding(name: str) -> str:
         raise InputError(f"unknown encoding {name!r}; use e.g. utf-8 or latin-1") from None
 
 
+# Files people pass by mistake instead of the CSV: the dataset ships as an .xlsx workbook (a zip), or compressed.
+NOT_CSV = (
+    (b"PK\x03\x04", "a zip archive (an .xlsx workbook is one)", "export the sheet as CSV, or unzip it"),
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first (gunzip -k)"),
+    (b"BZh", "bzip2-compressed", "decompress it first (bunzip2 -k)"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it first (unxz -k)"),
+)
+
+
 def open_input(path: Path, encoding: str = "utf-8") -> TextIO:
     """Open the CSV for streaming. Undecodable bytes are kept as surrogates so their rows can be rejected."""
     codec = check_encoding(encoding)
@@ -204,6 +213,11 @@ def open_input(path: Path, encoding: str = "utf-8") -> TextIO:
     try:
         if path.is_dir():
             raise InputError(f"input file {str(path)!r} is a directory; pass a CSV file with -I/--input-file")
+        with path.open("rb") as raw:
+            head = raw.read(8)
+        for magic, what, fix in NOT_CSV:
+            if head.startswith(magic):
+                raise InputError(f"input file {str(path)!r} is {what}, not a CSV; {fix}, then pass the .csv with -I")
         return path.open(encoding=codec, errors="surrogateescape", newline="")
     except OSError as exc:
         reason = exc.strerror or str(exc)

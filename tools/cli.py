@@ -6,18 +6,22 @@ Exit codes: 0 ok, 1 the operation failed, 2 bad configuration or usage, 130 inte
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
+from typing import NoReturn
 
-from tools import emulator, recovery, terraform
+from tools import diagnostics, emulator, module_docs, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
+DIST_REFERENCE = re.compile(r"\.\./dist/([\w.-]+\.zip)")  # how the stack names a Lambda zip: ${path.root}/../dist/x.zip
 
 
 class Exit(IntEnum):
@@ -31,16 +35,61 @@ class CommandError(Exception):
     """An operation failed for a reason the user can act on."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: `tools: error: <what>; see python -m tools --help`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(Exit.USAGE, f"{PROG}: error: {message}; see python -m tools --help\n")
+
+
 def var_files(target: Target, workdir: Path) -> list[str]:
-    """The target's committed tfvars, plus the user's TF_VAR_FILE when given."""
-    files = [str(workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars"))]
+    """The target's committed tfvars, plus the user's TF_VAR_FILE when given; each checked for undeclared names."""
+    files = [workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars")]
     extra = os.environ.get("TF_VAR_FILE", "").strip()
     if extra:
         path = Path(extra).expanduser().resolve()
         if not path.is_file():
-            raise TargetError(f"TF_VAR_FILE={extra!r} is not a file")
-        files.append(str(path))
+            raise TargetError(f"TF_VAR_FILE={extra!r} is not a file; give the path of a .tfvars file")
+        files.append(path)
+    declared = {v.name for v in module_docs.parse_module(workdir)[0]}
+    for path in files:
+        check_var_file(path, declared)
     return [f"-var-file={f}" for f in files]
+
+
+def preflight(target: Target, workdir: Path = terraform.ROOT_DIR) -> list[str]:
+    """What a plan/apply/destroy/import needs, checked before anything slow: the var files and the Lambda zips."""
+    files = var_files(target, workdir)
+    check_lambda_zips(workdir)
+    return files
+
+
+def check_lambda_zips(workdir: Path) -> None:
+    """The zips the stack deploys from dist/ (Terraform hashes them even for functions switched off)."""
+    wanted = sorted({name for tf in workdir.glob("*.tf") for name in DIST_REFERENCE.findall(tf.read_text())})
+    missing = [f"dist/{name}" for name in wanted if not (workdir.parent / "dist" / name).is_file()]
+    if missing:
+        raise CommandError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing; build the Lambda zips first "
+            "with make build (the make targets that need them do it)"
+        )
+
+
+def check_var_file(path: Path, declared: set[str]) -> None:
+    """Refuse a var file that sets a variable the stack does not declare: Terraform only warns, and the setting
+    (often a typo) would be silently ignored."""
+    try:
+        text = path.read_text()
+        names = list(json.loads(text)) if path.name.endswith(".json") else module_docs.assigned_names(text)
+    except (OSError, ValueError, module_docs.DocsError):
+        return  # unreadable or not plain HCL: Terraform reports it precisely
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        close = {name: difflib.get_close_matches(name, declared, n=1) for name in unknown}
+        hints = ", ".join(f"{name!r}" + (f" (did you mean {m[0]!r}?)" if m else "") for name, m in close.items())
+        raise TargetError(
+            f"{path} sets {hints}, which terraform/variables.tf does not declare; fix the name or remove the line"
+        )
 
 
 def ensure_reachable(target: Target) -> None:
@@ -108,7 +157,11 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
             f"the state (an earlier apply was probably interrupted while creating them). If they "
             f"are this stack's, adopt them, then apply again:\n{commands}"
         )
-    raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
+    errors = diagnostics.errors(output)
+    if not errors:
+        raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
+    more = f" (and {len(errors) - 1} more error(s) above)" if len(errors) > 1 else ""
+    raise CommandError(f"terraform {args[0]} failed: {errors[0].line()}{more}; fix it and run again")
 
 
 def cmd_up(target: Target, _: argparse.Namespace) -> None:
@@ -158,28 +211,31 @@ def cmd_init(target: Target, _: argparse.Namespace) -> None:
 
 
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    _terraform(["plan", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+    _terraform(["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
 
 
 def cmd_apply(target: Target, args: argparse.Namespace) -> None:
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []  # real AWS: let the user read the plan
     _terraform(
-        ["apply", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        ["apply", "-input=false", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )
 
 
 def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
     approve = ["-auto-approve"] if target.is_emulated else []
     _terraform(
-        ["destroy", "-input=false", *approve, *var_files(target, terraform.ROOT_DIR), *args.extra],
+        ["destroy", "-input=false", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )
@@ -187,11 +243,15 @@ def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
 
 def cmd_import(target: Target, args: argparse.Namespace) -> None:
     """`terraform import ADDRESS ID` with the target's variables (to adopt a resource left outside the state)."""
-    if len(args.extra) != 2:
-        raise TargetError("import needs exactly two arguments: the resource address and its ID")
+    if len(args.extra) != 2 or not all(a.strip() for a in args.extra):
+        raise TargetError(
+            "import needs the resource address and its ID: make import ADDR='module.x.aws_y.this' ID=<id> "
+            "(or python -m tools import ADDRESS ID)"
+        )
+    files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    _terraform(["import", "-input=false", *var_files(target, terraform.ROOT_DIR), *args.extra], terraform.ROOT_DIR, env)
+    _terraform(["import", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
 
 
 def cmd_outputs(target: Target, args: argparse.Namespace) -> None:
@@ -217,6 +277,7 @@ def cmd_env(target: Target, _: argparse.Namespace) -> None:
 
 def cmd_validate(target: Target, _: argparse.Namespace) -> None:
     """`terraform validate` of the root and of every module, each initialised without a backend."""
+    check_lambda_zips(terraform.ROOT_DIR)  # validate evaluates the stack's filebase64sha256 calls on them
     env = terraform.environ_for(target)
     dirs = [terraform.ROOT_DIR, *sorted(p.parent for p in terraform.MODULES_DIR.glob("*/main.tf"))]
     failed = []
@@ -263,8 +324,8 @@ COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = 
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    parser = Parser(
         prog=PROG,
         description="Emulator and Terraform harness. ENV selects the "
         "target: local (default, embedded MiniStack), localstack, aws.",

@@ -30,6 +30,7 @@ MODULES_DIR = REPO_ROOT / "modules"
 OPENERS = {"(": ")", "[": "]", "{": "}"}
 BLOCK_HEADER = re.compile(r'^(variable|output)\s+"([^"]+)"\s*\{', re.MULTILINE)
 HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
+ATTRIBUTE_OR_BLOCK = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*(=|\{)")
 
 
 class Exit(IntEnum):
@@ -58,6 +59,17 @@ class Variable:
 class Output:
     name: str
     description: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """One `validation` block of a variable: its rule and the message Terraform prints when it fails."""
+
+    variable: str
+    condition: str
+    error_message: str
+    path: Path
+    line: int  # of the `validation` keyword, as Terraform reports it ("checked by the validation rule at ...")
 
 
 # --- a small HCL reader ----------------------------------------------------------------------------
@@ -144,9 +156,38 @@ def _expression_end(text: str, i: int) -> int:
 
 def _blocks(text: str) -> Iterator[tuple[str, str, str]]:
     """(kind, name, body) of each top-level variable and output block."""
+    for kind, name, _, body in _located_blocks(text):
+        yield kind, name, body
+
+
+def _located_blocks(text: str) -> Iterator[tuple[str, str, int, str]]:
+    """(kind, name, offset of the body in text, body) of each top-level variable and output block."""
     for match in BLOCK_HEADER.finditer(text):
         open_brace = match.end() - 1
-        yield match.group(1), match.group(2), text[open_brace + 1 : _skip_balanced(text, open_brace) - 1]
+        end = _skip_balanced(text, open_brace) - 1
+        yield match.group(1), match.group(2), open_brace + 1, text[open_brace + 1 : end]
+
+
+def _nested_blocks(body: str) -> Iterator[tuple[str, int, str]]:
+    """(type, offset in body, body) of each nested block such as validation { ... }; attributes are skipped."""
+    i = 0
+    while i < len(body):
+        if body[i].isspace():
+            i += 1
+            continue
+        comment = _skip_comment(body, i)
+        if comment is not None:
+            i = comment
+            continue
+        match = ATTRIBUTE_OR_BLOCK.match(body, i)
+        if match is None:
+            raise DocsError(f"cannot read {body[i : i + 40]!r}")
+        if match.group(2) == "{":
+            end = _skip_balanced(body, match.end() - 1)
+            yield match.group(1), i, body[match.end() : end - 1]
+            i = end
+            continue
+        i = _expression_end(body, match.end())
 
 
 def _attributes(body: str) -> dict[str, str]:
@@ -161,7 +202,7 @@ def _attributes(body: str) -> dict[str, str]:
         if comment is not None:
             i = comment
             continue
-        match = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*(=|\{)").match(body, i)
+        match = ATTRIBUTE_OR_BLOCK.match(body, i)
         if match is None:
             raise DocsError(f"cannot read {body[i : i + 40]!r}")
         if match.group(2) == "{":  # a nested block such as validation { ... }
@@ -171,6 +212,11 @@ def _attributes(body: str) -> dict[str, str]:
         attributes[match.group(1)] = body[match.end() : end].strip()
         i = end
     return attributes
+
+
+def assigned_names(text: str) -> list[str]:
+    """The names a .tfvars file assigns (its top-level attributes), in order."""
+    return list(_attributes(text))
 
 
 def _string_value(expression: str) -> str:
@@ -232,6 +278,29 @@ def parse_module(module_dir: Path) -> tuple[list[Variable], list[Output]]:
         except DocsError as exc:
             raise DocsError(f"{_display(path)}: {exc}") from None
     return variables, outputs
+
+
+def parse_validations(tf_dir: Path) -> list[Validation]:
+    """Every validation block of every variable in the directory's .tf files, in file order."""
+    found: list[Validation] = []
+    for path in sorted(tf_dir.glob("*.tf")):
+        if path.name.endswith("_override.tf"):
+            continue
+        text = path.read_text()
+        try:
+            for kind, name, start, body in _located_blocks(text):
+                if kind != "variable":
+                    continue
+                for block, offset, inner in _nested_blocks(body):
+                    if block != "validation":
+                        continue
+                    attributes = _attributes(inner)
+                    line = text.count("\n", 0, start + offset) + 1
+                    message = _string_value(attributes.get("error_message", ""))
+                    found.append(Validation(name, one_line(attributes.get("condition", "")), message, path, line))
+        except DocsError as exc:
+            raise DocsError(f"{_display(path)}: {exc}") from None
+    return found
 
 
 def _display(path: Path) -> Path:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import enum
 import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import boto3
 from botocore.exceptions import NoRegionError
@@ -18,6 +20,7 @@ from compact_parquet.engines import make_engine
 from compact_parquet.hours import BadHour, Hour
 
 PROG = "compact_parquet"
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
 class ExitCode(enum.IntEnum):
@@ -27,8 +30,15 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: `<prog>: error: <what>; see --help`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"{PROG}: error: {message}; see python -m compact_parquet --help\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog=PROG,
         description="Compact one hour of the JSON table into Parquet/Snappy under TARGET_LOCATION (replacing it).",
     )
@@ -66,9 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BadHour, ConfigError) as exc:
         return _fail(f"{exc}", ExitCode.USAGE)
     engine_name = resolve_engine(settings.engine)
+    region = os.environ.get("AWS_REGION", "").strip()
+    if region and not REGION.fullmatch(region):
+        return _fail(f"AWS_REGION={region!r} is not an AWS region such as us-east-1; fix or unset it", ExitCode.USAGE)
     try:
         # boto3 reads AWS_DEFAULT_REGION and the config file; AWS_REGION (the Lambda and harness convention) too.
-        session = boto3.Session(region_name=os.environ.get("AWS_REGION") or None)
+        session = boto3.Session(region_name=region or None)
         engine = make_engine(settings, engine_name, session)
         result = engine.compact(hour, dry_run=args.dry_run)
     except NoRegionError:

@@ -9,7 +9,7 @@ import enum
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from opensearch_bootstrap.bootstrap import StepFailed, Summary, run
 from opensearch_bootstrap.client import BootstrapError, connect, signing_credentials
@@ -25,8 +25,15 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: `<prog>: error: <what>; see --help`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"{PROG}: error: {message}; see python -m opensearch_bootstrap --help\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
         prog=PROG,
         description="Configure an OpenSearch domain for the retail pipeline (index template, ISM policy and write "
         "alias, ingest role mapping, Dashboards objects); idempotent: a re-run changes only what differs.",

@@ -23,6 +23,10 @@ from opensearch_bootstrap.settings import Settings
 
 MAX_RETRIES = 2  # connection errors, timeouts and 502/503/504; every request here is idempotent
 ROLE_SESSION_NAME = "opensearch-bootstrap"
+_REACH_HINT = (
+    "; check the endpoint (--endpoint) and that this machine reaches the domain (a VPC domain answers only inside "
+    "its VPC)"
+)
 _ACCESS_HINT = (
     "; the bootstrap must sign as the domain's master user (or a role mapped to all_access and security_manager) "
     "and the domain access policy must allow it"
@@ -72,12 +76,12 @@ class Api:
                 headers={**self.headers, **(headers or {})} or None,
             )  # fmt: skip
         except ConnectionTimeout as exc:
-            raise BootstrapError(f"{where} timed out ({exc.error})") from None
+            raise BootstrapError(f"{where} timed out ({exc.error}){_REACH_HINT}") from None
         except TransportError as exc:
             if exc.status_code == 404 and method == "GET":
                 raise _NotFound(where) from exc
             if not isinstance(exc.status_code, int):  # no HTTP answer: connection, TLS or signing failure
-                raise BootstrapError(f"{where} failed: {str(exc.error)[:500]}") from None
+                raise BootstrapError(f"{where} failed: {str(exc.error)[:500]}{_REACH_HINT}") from None
             hint = _ACCESS_HINT if exc.status_code in (401, 403) else ""
             raise BootstrapError(
                 f"{where} answered HTTP {exc.status_code}: {reason(exc.info, exc.error)}{hint}"

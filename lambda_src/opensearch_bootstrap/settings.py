@@ -20,6 +20,7 @@ ROLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")  # security role nam
 AGE = re.compile(r"[1-9]\d*(d|h|m|s)")  # ISM time values: 1d, 12h
 SIZE = re.compile(r"[1-9]\d*(b|kb|mb|gb|tb|pb)")  # ISM byte sizes: 30gb
 MAX_RETENTION_DAYS = 36_500
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 __all__ = ["ACCESS_CONTROL_MODES", "ConfigError", "DashboardsLocation", "Settings"]
 
@@ -155,9 +156,14 @@ def _choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
 
 
 def _region(value: Any, env: Mapping[str, str]) -> str:
-    region = _string(value, "region") or (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+    given = _string(value, "region")
+    from_env = next((name for name in ("AWS_REGION", "AWS_DEFAULT_REGION") if env.get(name, "").strip()), "")
+    source = "region" if given else from_env
+    region = given or (env[source].strip() if source else "")
     if not region:
         raise ConfigError("region is not set: pass it, or set AWS_REGION (the Lambda runtime sets it)")
+    if not REGION.fullmatch(region):
+        raise ConfigError(f"{source}={region!r} is not an AWS region such as us-east-1; fix it or pass --region")
     return region
 
 

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def repo_copy(tmp_path_factory, lambda_zips) -> Path:
-    """The harness, the Terraform sources and the built zips, so `python -m tools` keeps its state and overrides in
-    the copy."""
+    """The harness, the Terraform sources and the Lambda zips they hash, so `python -m tools` keeps its state and
+    overrides in the copy."""
     copy = tmp_path_factory.mktemp("repo")
     for name in ("tools", "terraform", "modules", "dist"):
         shutil.copytree(

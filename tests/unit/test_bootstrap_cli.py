@@ -72,13 +72,6 @@ def test_cli_bad_value_is_a_one_line_usage_error(double, capsys):
     assert double.requests == [], "got requests sent despite the bad input"
 
 
-def test_cli_without_endpoint_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as exit_:
-        cli.main(["--dry-run"])
-    assert exit_.value.code == 2, f"got exit {exit_.value.code}"
-    assert "the following arguments are required: --endpoint" in capsys.readouterr().err
-
-
 def test_cli_unreachable_domain_exits_1_with_one_line(capsys):
     with OpenSearchAdminDouble() as gone:
         url = gone.url

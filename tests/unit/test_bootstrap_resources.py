@@ -75,7 +75,7 @@ def test_dashboard_shows_the_visualization():
 
 
 def test_index_pattern_title_follows_the_index_pattern_setting():
-    settings = Settings.from_event({"endpoint": "https://s", "region": "r", "access_control": "iam",
+    settings = Settings.from_event({"endpoint": "https://s", "region": "us-east-1", "access_control": "iam",
                                     "index": "sales", "index_pattern": "sales*"})  # fmt: skip
     (pattern,) = [o for o in resources.saved_objects(settings) if o["type"] == "index-pattern"]
     assert pattern["attributes"]["title"] == "sales*", f"got {pattern['attributes']['title']}"

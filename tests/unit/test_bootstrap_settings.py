@@ -50,6 +50,7 @@ def test_iam_access_control_needs_no_ingest_role():
         ({"endpoint": "ftp://x"}, "endpoint='ftp://x' must be an https URL"),
         ({"endpoint": 443}, "endpoint must be a string, got int 443"),
         ({"region": None}, "region is not set"),
+        ({"region": "Europe"}, "region='Europe' is not an AWS region such as us-east-1"),
         ({"ingest_role_arn": None}, "ingest_role_arn is required with access_control='fine_grained'"),
         ({"ingest_role_arn": "arn:aws:iam::1:role/x"}, "ingest_role_arn='arn:aws:iam::1:role/x' must be an IAM role"),
         ({"ingest_role_arn": "arn:aws:iam::123456789012:user/b"}, "ingest_role_arn='arn:aws:iam::123456789012:user/b"),

@@ -47,14 +47,6 @@ def test_cli_bad_hour_exits_2_with_one_line(env, capsys, hour):
     assert err.count("\n") == 1, f"got stderr {err!r}, expected one line"
 
 
-def test_cli_missing_target_location_exits_2(env, monkeypatch, capsys):
-    monkeypatch.delenv("TARGET_LOCATION")
-    code = main(["--hour", "2027-01-01T00", "--dry-run"])
-    err = capsys.readouterr().err
-    assert code == ExitCode.USAGE, f"got exit {code}, expected 2"
-    assert "TARGET_LOCATION is not set" in err, f"got stderr {err!r}"
-
-
 def test_cli_missing_hour_flag_exits_2(env, capsys):
     with pytest.raises(SystemExit) as caught:
         main(["--dry-run"])
