@@ -10,9 +10,11 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 from tools import emulator, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
@@ -99,6 +101,8 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
     if code == 0:
         return
     orphans = recovery.find_orphans(output)
+    if orphans and recovery.needs_plan(orphans):
+        orphans = recovery.with_import_ids(orphans, _plan_json(args, workdir, env))
     if orphans:
         commands = "\n".join(
             f"  make import ADDR={shlex.quote(o.address)} ID={shlex.quote(o.resource_id)}" for o in orphans
@@ -109,6 +113,19 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
             f"are this stack's, adopt them, then apply again:\n{commands}"
         )
     raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
+
+
+def _plan_json(args: Sequence[str], workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The JSON of a plan with the same variables as `args` (empty when planning fails: the hints stay as found)."""
+    variables = [arg for arg in args if arg.startswith(("-var=", "-var-file="))]
+    with tempfile.TemporaryDirectory() as scratch:
+        planfile = str(Path(scratch) / "plan")
+        planned = terraform.run(["plan", "-input=false", "-lock=false", f"-out={planfile}", *variables], workdir,
+                                env, capture=True, check=False)  # fmt: skip
+        if planned.returncode != 0:
+            return {}
+        shown = terraform.run(["show", "-json", planfile], workdir, env, capture=True, check=False)
+    return json.loads(shown.stdout) if shown.returncode == 0 else {}
 
 
 def cmd_up(target: Target, _: argparse.Namespace) -> None:

@@ -12,6 +12,7 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -184,13 +185,24 @@ def canonical(line: str) -> str:
     return json.dumps(json.loads(line), sort_keys=True)
 
 
+def read_objects(s3: Any, bucket: str, prefix: str) -> dict[str, str]:
+    """Every object under the prefix, key -> text (read by a few threads: Firehose on the emulator writes one
+    object per record)."""
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bodies = pool.map(lambda key: s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode(), keys)
+        return dict(zip(keys, bodies, strict=True))
+
+
 def delivered_records(s3: Any, bucket: str, prefix: str) -> Counter[str]:
     """Every record line under the prefix, as a multiset."""
     found: Counter[str] = Counter()
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
-            found.update(canonical(line) for line in body.splitlines() if line.strip())
+    for body in read_objects(s3, bucket, prefix).values():
+        found.update(canonical(line) for line in body.splitlines() if line.strip())
     return found
 
 

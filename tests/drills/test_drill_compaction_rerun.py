@@ -26,7 +26,7 @@ from compact_parquet import cli
 from producer.app import RunConfig, run
 from producer.errors import ExitCode
 from producer.pipeline import Options
-from tests.drills.conftest import DrillResult, canonical, data_root, delivered_records
+from tests.drills.conftest import DrillResult, canonical, data_root, delivered_records, read_objects
 from tests.drills.faults import Outage, xml_error
 from tests.harness import wait_for
 
@@ -82,19 +82,17 @@ def float32(value: float) -> float:
 
 def json_rows(stack) -> dict[str, Counter[tuple]]:
     """Rows of the JSON under data_prefix, by hour (`2026-11-28T10`), in the Parquet columns' types."""
-    s3, bucket = stack.client("s3"), stack.outputs["bucket_name"]
     hours: dict[str, Counter[tuple]] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=stack.outputs["data_prefix"]):
-        for obj in page.get("Contents", []):
-            year, month, day, hour = HOUR_PATH.search(obj["Key"]).groups()
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
-            rows = hours.setdefault(f"{year}-{month}-{day}T{hour}", Counter())
-            for line in filter(str.strip, body.splitlines()):
-                r = json.loads(line)
-                rows[
-                    (r["Invoice"], r["StockCode"], r["Description"], int(r["Quantity"]), r["InvoiceDate"],
-                     float32(r["Price"]), r["Customer_ID"], r["Country"])
-                ] += 1  # fmt: skip
+    objects = read_objects(stack.client("s3"), stack.outputs["bucket_name"], stack.outputs["data_prefix"])
+    for key, body in objects.items():
+        year, month, day, hour = HOUR_PATH.search(key).groups()
+        rows = hours.setdefault(f"{year}-{month}-{day}T{hour}", Counter())
+        for line in filter(str.strip, body.splitlines()):
+            r = json.loads(line)
+            rows[
+                (r["Invoice"], r["StockCode"], r["Description"], int(r["Quantity"]), r["InvoiceDate"],
+                 float32(r["Price"]), r["Customer_ID"], r["Country"])
+            ] += 1  # fmt: skip
     return hours
 
 

@@ -54,7 +54,8 @@ def sample_records(count: int, tag: str) -> list[dict[str, Any]]:
         stderr=io.StringIO())  # fmt: skip
     distinct = list(dict.fromkeys(line for line in stdout.getvalue().decode().splitlines() if line.strip()))
     assert len(distinct) >= count, f"got {len(distinct)} distinct sample records, expected {count}"
-    return [json.loads(line) | {"Invoice": f"{json.loads(line)['Invoice']}.{tag}"} for line in distinct[:count]]
+    records = [json.loads(line) for line in distinct[:count]]
+    return [record | {"Invoice": f"{record['Invoice']}.{tag}"} for record in records]
 
 
 def encode(record: dict[str, Any]) -> bytes:
