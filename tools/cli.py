@@ -12,10 +12,11 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tools import diagnostics, emulator, module_docs, recovery, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
@@ -148,6 +149,8 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
     if code == 0:
         return
     orphans = recovery.find_orphans(output)
+    if orphans and recovery.needs_plan(orphans):
+        orphans = recovery.with_import_ids(orphans, _plan_json(args, workdir, env))
     if orphans:
         commands = "\n".join(
             f"  make import ADDR={shlex.quote(o.address)} ID={shlex.quote(o.resource_id)}" for o in orphans
@@ -162,6 +165,19 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
         raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
     more = f" (and {len(errors) - 1} more error(s) above)" if len(errors) > 1 else ""
     raise CommandError(f"terraform {args[0]} failed: {errors[0].line()}{more}; fix it and run again")
+
+
+def _plan_json(args: Sequence[str], workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The JSON of a plan with the same variables as `args` (empty when planning fails: the hints stay as found)."""
+    variables = [arg for arg in args if arg.startswith(("-var=", "-var-file="))]
+    with tempfile.TemporaryDirectory() as scratch:
+        planfile = str(Path(scratch) / "plan")
+        planned = terraform.run(["plan", "-input=false", "-lock=false", f"-out={planfile}", *variables], workdir,
+                                env, capture=True, check=False)  # fmt: skip
+        if planned.returncode != 0:
+            return {}
+        shown = terraform.run(["show", "-json", planfile], workdir, env, capture=True, check=False)
+    return json.loads(shown.stdout) if shown.returncode == 0 else {}
 
 
 def cmd_up(target: Target, _: argparse.Namespace) -> None:

@@ -6,18 +6,27 @@ was lost silently: sent = arrived + reported, duplicates (at-least-once delivery
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import socket
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
+import boto3
 import pytest
 
-from tests.harness import TerraformStack, stack_factory
+from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
+from tests.harness import TerraformStack, random_prefix, stack_factory
 from tools import emulator
 from tools.targets import REPO_ROOT, Target, resolve
 
 RESULTS: list[DrillResult] = []
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,26 +80,170 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def private_emulator() -> Iterator[emulator.MiniStack]:
-    """An emulator of the drill's own, which it may stop and restart without disturbing other tests."""
+def started_emulator() -> Iterator[emulator.MiniStack]:
     instance = emulator.MiniStack(free_port())
     instance.start(quiet=True)
     yield instance
     instance.stop(quiet=True)
+    shutil.rmtree(instance.home, ignore_errors=True)  # its saved state and objects
 
 
-@pytest.fixture(scope="module")
-def private_target(private_emulator: emulator.MiniStack) -> Target:
+def target_of(instance: emulator.MiniStack) -> Target:
     region = resolve().region if resolve().endpoint_url else "us-east-1"
-    return Target("local", region, private_emulator.endpoint_url)
+    return Target("local", region, instance.endpoint_url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
+def private_emulator() -> Iterator[emulator.MiniStack]:
+    """An emulator of the drills' own, which a drill may stop and restart without disturbing other tests.
+
+    Shared by the drills of the package (one emulator, one `drill_stack` apply); removed at the end.
+    """
+    yield from started_emulator()
+
+
+@pytest.fixture(scope="package")
+def private_target(private_emulator: emulator.MiniStack) -> Target:
+    return target_of(private_emulator)
+
+
+@pytest.fixture(scope="package")
 def make_private_stack(
-    tmp_path_factory: pytest.TempPathFactory, private_target: Target
+    tmp_path_factory: pytest.TempPathFactory, private_target: Target, lambda_zips: None
 ) -> Callable[..., TerraformStack]:
     return stack_factory(tmp_path_factory.mktemp("drill-stacks"), private_target)
+
+
+@pytest.fixture(scope="module")
+def isolated_target() -> Iterator[Target]:
+    """An emulator for one drill module alone: for a drill whose stack must not meet another one (two stacks
+    with the default names share account-wide names, e.g. the Glue database)."""
+    for instance in started_emulator():
+        yield target_of(instance)
+
+
+@pytest.fixture(scope="module")
+def make_isolated_stack(
+    tmp_path_factory: pytest.TempPathFactory, isolated_target: Target, lambda_zips: None
+) -> Callable[..., TerraformStack]:
+    return stack_factory(tmp_path_factory.mktemp("isolated-stacks"), isolated_target)
+
+
+@pytest.fixture(scope="package")
+def drill_double() -> Iterator[OpenSearchBulkDouble]:
+    """The OpenSearch bulk API test double the deployed ingest function writes to (no OpenSearch runs here)."""
+    with OpenSearchBulkDouble() as double:
+        yield double
+
+
+@dataclass(frozen=True)
+class DrillStack:
+    """The root stack applied once on the drills' emulator, with the ingest function writing to the double."""
+
+    outputs: dict[str, Any]
+    target: Target
+    double: OpenSearchBulkDouble
+
+    def client(self, service: str, **config: Any) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.target.endpoint_url,
+            region_name=self.target.region,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            **config,
+        )
+
+    def empty_data(self) -> int:
+        """Delete every delivered and compacted object, so a drill counts only what it sent itself."""
+        s3 = self.client("s3")
+        bucket = self.outputs["bucket_name"]
+        return sum(empty_prefix(s3, bucket, self.outputs[name]) for name in ("data_prefix", "parquet_prefix"))
+
+
+@pytest.fixture(scope="package")
+def drill_stack(make_private_stack, private_target: Target, drill_double: OpenSearchBulkDouble) -> DrillStack:
+    tf_vars = {"name_prefix": random_prefix("d"), "ingest_opensearch_endpoint": drill_double.url}
+    stack = make_private_stack("terraform", tf_vars=tf_vars, var_files=["env/local.tfvars"])
+    return DrillStack(stack.apply(), private_target, drill_double)
+
+
+def empty_prefix(s3: Any, bucket: str, prefix: str) -> int:
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
+    for start in range(0, len(keys), 1000):
+        chunk = [{"Key": key} for key in keys[start : start + 1000]]
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": chunk, "Quiet": True})
+    return len(keys)
+
+
+def canonical(line: str) -> str:
+    """One record as a comparable string (key order and spacing do not matter)."""
+    return json.dumps(json.loads(line), sort_keys=True)
+
+
+def read_objects(s3: Any, bucket: str, prefix: str) -> dict[str, str]:
+    """Every object under the prefix, key -> text (read by a few threads: Firehose on the emulator writes one
+    object per record)."""
+    keys = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bodies = pool.map(lambda key: s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode(), keys)
+        return dict(zip(keys, bodies, strict=True))
+
+
+def delivered_records(s3: Any, bucket: str, prefix: str) -> Counter[str]:
+    """Every record line under the prefix, as a multiset."""
+    found: Counter[str] = Counter()
+    for body in read_objects(s3, bucket, prefix).values():
+        found.update(canonical(line) for line in body.splitlines() if line.strip())
+    return found
+
+
+def compare(expected: Counter[str], delivered: Counter[str]) -> tuple[int, int, int]:
+    """(arrived, duplicates, foreign): expected records found, extra copies of them, and records never sent."""
+    arrived = sum((expected & delivered).values())
+    duplicates = sum(max(delivered[key] - count, 0) for key, count in expected.items())
+    foreign = sum(count for key, count in delivered.items() if key not in expected)
+    return arrived, duplicates, foreign
+
+
+def poll(read: Callable[[], T], done: Callable[[T], bool], timeout_s: float, interval_s: float = 1.0) -> T:
+    """Read until `done` says so or the time is up, and return the last read either way: a drill records what it
+    found (the table then shows what is missing) rather than stopping at a timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = read()
+        if done(found) or time.monotonic() >= deadline:
+            return found
+        time.sleep(interval_s)
+
+
+def settled(read: Callable[[], T], pause_s: float = 2.0, timeout_s: float = 60.0) -> T:
+    """What `read` returns once two reads `pause_s` apart agree (late copies have landed)."""
+    previous, deadline = read(), time.monotonic() + timeout_s
+    while True:
+        time.sleep(pause_s)
+        current = read()
+        if current == previous or time.monotonic() > deadline:
+            return current
+        previous = current
+
+
+SUMMARY = re.compile(r"^producer: sent (\d+) of (\d+) records .*?; (\d+) retried, (\d+) failed", re.MULTILINE)
+
+
+def producer_summary(stderr: str) -> dict[str, int]:
+    """The counts of the producer's end-of-run summary line (not of its progress lines, which come earlier)."""
+    match = SUMMARY.search(stderr)
+    assert match, f"got no summary line from the producer:\n{stderr[-3000:]}"
+    return dict(zip(("sent", "records", "retried", "failed"), map(int, match.groups()), strict=True))
 
 
 def data_root() -> Path:

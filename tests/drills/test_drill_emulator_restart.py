@@ -6,17 +6,23 @@ saves its state on a graceful stop and restores it on start, so the stack and th
 
 from __future__ import annotations
 
-import json
-import re
 import subprocess
 import sys
 from collections import Counter
 
-import boto3
 import pytest
 
-from tests.drills.conftest import DrillResult, data_root
-from tests.harness import random_prefix, wait_for
+from tests.drills.conftest import (
+    DrillResult,
+    canonical,
+    compare,
+    data_root,
+    delivered_records,
+    poll,
+    producer_summary,
+    settled,
+)
+from tests.harness import wait_for
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration]
 
@@ -52,24 +58,11 @@ def expected_records(endpoint: str, stream: str) -> Counter[str]:
     return Counter(canonical(line) for line in dry.stdout.decode().splitlines() if line.strip())
 
 
-def canonical(line: str) -> str:
-    return json.dumps(json.loads(line), sort_keys=True)
-
-
-def delivered_records(s3, bucket: str, prefix: str) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
-            found.update(canonical(line) for line in body.splitlines() if line.strip())
-    return found
-
-
-def test_emulator_restart_mid_run_loses_no_record(private_emulator, make_private_stack, record_drill):
-    stack = make_private_stack("terraform", tf_vars={"name_prefix": random_prefix("d")}, var_files=["env/local.tfvars"])
-    outputs = stack.apply()
+def test_emulator_restart_mid_run_loses_no_record(private_emulator, drill_stack, record_drill):
+    outputs = drill_stack.outputs
+    drill_stack.empty_data()
     endpoint, stream = private_emulator.endpoint_url, outputs["kinesis_stream_name"]
-    s3 = _s3(endpoint)
+    s3 = drill_stack.client("s3")
     expected = expected_records(endpoint, stream)
 
     producer = subprocess.Popen(producer_args(endpoint, stream), stderr=subprocess.PIPE, text=True)
@@ -85,15 +78,16 @@ def test_emulator_restart_mid_run_loses_no_record(private_emulator, make_private
     private_emulator.start(quiet=True)
     _, stderr = producer.communicate(timeout=300)
 
-    failed, retried = summary_count(stderr, "failed"), summary_count(stderr, "retried")
-    delivered = wait_for(
-        lambda: _enough(
-            delivered_records(_s3(endpoint), outputs["bucket_name"], outputs["data_prefix"]), RECORDS - failed
-        ),
-        timeout=120,
-        what="the delivery of every record the producer reported as sent",
-    )
-    arrived = sum((expected & delivered).values())
+    summary = producer_summary(stderr)
+    failed, retried = summary["failed"], summary["retried"]
+    s3 = drill_stack.client("s3")  # a new client: the old one's connections died with the emulator
+
+    def read() -> Counter[str]:
+        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
+
+    poll(read, lambda found: sum((expected & found).values()) >= RECORDS - failed, timeout_s=120)
+    delivered = settled(read)
+    arrived, duplicates, foreign = compare(expected, delivered)
     record_drill(
         DrillResult(
             drill="emulator restarted mid-run (graceful stop + start)",
@@ -101,24 +95,9 @@ def test_emulator_restart_mid_run_loses_no_record(private_emulator, make_private
             sent=sum(expected.values()),
             arrived=arrived,
             reported=failed,
-            duplicates=sum((delivered - expected).values()),
-            note=f"producer exit {producer.returncode}, {retried} records retried",
+            duplicates=duplicates,
+            note=f"producer exit {producer.returncode}, {retried} records retried"
+            + (f"; {foreign} records in S3 that were never sent" if foreign else ""),
         )
     )
     assert producer.returncode in (0, 3), f"producer crashed (exit {producer.returncode}):\n{stderr}"
-
-
-def summary_count(stderr: str, word: str) -> int:
-    """A count from the producer's summary line, e.g. "12 retried, 0 failed"."""
-    match = re.search(rf"(\d+) {word}\b", stderr)
-    return int(match.group(1)) if match else 0
-
-
-def _enough(found: Counter[str], wanted: int) -> Counter[str] | None:
-    return found if sum(found.values()) >= wanted else None
-
-
-def _s3(endpoint: str):
-    return boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.recovery import Orphan, find_orphans
+from tools.recovery import Orphan, find_orphans, needs_plan, with_import_ids
 
 pytestmark = pytest.mark.unit
 
@@ -31,3 +31,74 @@ def test_import_command_quotes_indexed_addresses():
 def test_other_errors_give_no_hint():
     text = "Error: creating S3 Bucket (b): AccessDenied\n\n  with module.data_lake.aws_s3_bucket.this,\n"
     assert find_orphans(text) == []
+
+
+GLUE_TABLE_ERROR = """\
+Error: creating Glue Catalog Table (retail_trans_json): operation error Glue: CreateTable, https response error \
+StatusCode: 400, RequestID: 8c29, AlreadyExistsException: Table retail_trans_json already exists
+
+  with module.glue_catalog.aws_glue_catalog_table.json,
+  on ../modules/glue_catalog/main.tf line 41, in resource "aws_glue_catalog_table" "json":
+"""
+
+# The parts of `terraform show -json <planfile>` that with_import_ids reads (catalog_id is unknown at plan time).
+PLAN = {
+    "planned_values": {
+        "root_module": {
+            "child_modules": [
+                {
+                    "address": "module.glue_catalog",
+                    "resources": [
+                        {
+                            "address": "module.glue_catalog.aws_glue_catalog_table.json",
+                            "type": "aws_glue_catalog_table",
+                            "values": {"name": "retail_trans_json", "database_name": "mydatabase"},
+                        }
+                    ],
+                }
+            ]
+        }
+    },
+    "prior_state": {
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "data.aws_caller_identity.current",
+                        "mode": "data",
+                        "type": "aws_caller_identity",
+                        "values": {"account_id": "000000000000"},
+                    }
+                ]
+            }
+        }
+    },
+}
+
+
+def test_glue_table_import_id_is_catalog_database_and_table():
+    orphans = find_orphans(GLUE_TABLE_ERROR)
+    assert needs_plan(orphans), f"got {orphans}, expected a Glue table to need the plan"
+    completed = with_import_ids(orphans, PLAN)
+    expected = [Orphan("module.glue_catalog.aws_glue_catalog_table.json", "000000000000:mydatabase:retail_trans_json")]
+    assert completed == expected, f"got {completed}, expected {expected}"
+
+
+def test_glue_database_import_id_is_catalog_and_name():
+    orphan = Orphan("module.glue_catalog.aws_glue_catalog_database.this", "mydatabase")
+    completed = with_import_ids([orphan], PLAN)
+    assert completed[0].resource_id == "000000000000:mydatabase", f"got {completed}"
+
+
+def test_import_id_stays_the_name_when_the_plan_lacks_the_parts():
+    orphan = Orphan("module.glue_catalog.aws_glue_catalog_table.json", "retail_trans_json")
+    assert with_import_ids([orphan], {}) == [orphan], "expected the orphan unchanged without a plan"
+
+
+def test_kinesis_stream_needs_no_plan():
+    assert not needs_plan(find_orphans(KINESIS_ERROR)), "a Kinesis stream's import ID is its name"
+
+
+def test_resource_type_ignores_the_index():
+    orphan = Orphan("module.x.aws_glue_catalog_table.parquet[0]", "t")
+    assert orphan.resource_type == "aws_glue_catalog_table", f"got {orphan.resource_type}"
