@@ -92,7 +92,7 @@ def test_firehose_reads_the_stream_and_uses_the_lab_prefixes(plan):
 def test_firehose_log_group_and_stream_are_created(plan):
     group = resource(plan, "module.firehose.aws_cloudwatch_log_group.this")
     assert group["name"].startswith("/aws/kinesisfirehose/"), f"got {group['name']}"
-    assert group["retention_in_days"] == 30
+    assert group["retention_in_days"] == 365, f"got {group['retention_in_days']}, expected a year"
     assert resource(plan, "module.firehose.aws_cloudwatch_log_stream.destination")["name"] == "DestinationDelivery"
 
 
