@@ -142,11 +142,13 @@ def test_event_source_mapping_sends_failed_batches_to_the_dead_letter_queue(outp
 def test_records_put_into_the_stream_invoke_the_ingest_function(outputs, aws_client):
     logs, group = aws_client("logs"), outputs["ingest_log_group"]
     before = invocations(logs, group)
-    record = {
+    record = {  # every REQUIRED_FIELDS key: a valid record, which the function indexes (no dead letter)
         "Invoice": uuid.uuid4().hex[:8],
         "StockCode": "85048",
         "Quantity": 1,
         "InvoiceDate": "2009-12-01 07:45:00",
+        "Price": 6.95,
+        "Country": "United Kingdom",
     }
     response = aws_client("kinesis").put_records(
         StreamName=outputs["kinesis_stream_name"],
@@ -170,10 +172,17 @@ def test_ingest_dead_letter_queue_stays_empty_when_the_function_succeeds(outputs
 
 def test_compaction_function_runs_without_error(outputs, aws_client):
     logs, group = aws_client("logs"), outputs["compaction_log_group"]
-    response = aws_client("lambda").invoke(FunctionName=outputs["compaction_function_name"], Payload=b"{}")
+    # The schedule's event for 2020-01-01 01:05 UTC: the function compacts hour 00 of that day, which has no data.
+    event = {"detail-type": "Scheduled Event", "source": "aws.events", "time": "2020-01-01T01:05:00Z", "detail": {}}
+    response = aws_client("lambda").invoke(
+        FunctionName=outputs["compaction_function_name"], Payload=json.dumps(event).encode()
+    )
     assert response["StatusCode"] == 200, f"got status {response['StatusCode']}"
     payload = response["Payload"].read().decode()
     assert "FunctionError" not in response, f"got {response['FunctionError']}: {payload}"
+    result = json.loads(payload)
+    got = (result["hour"], result["status"])
+    assert got == ("2020-01-01T00", "empty"), f"got {result}, expected an empty hour compacted as a no-op"
     assert invocations(logs, group) >= 1, "expected the invocation in the function's log group"
 
 

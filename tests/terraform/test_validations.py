@@ -67,6 +67,12 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("kinesis_stream", "shard_count", {"shard_count": 0}, "shard_count must be a whole number from 1 to 10000"),
     ("kinesis_stream", "retention", {"retention_period_hours": 12}, "retention_period_hours must be between 24"),
     ("kinesis_stream", "kms_key_id", {"kms_key_id": "my-key"}, "kms_key_id must be a KMS alias"),
+    (
+        "kinesis_stream",
+        "kms_deletion_window",
+        {"kms_deletion_window_days": 31},
+        "kms_deletion_window_days must be between 7 and 30 days",
+    ),
     ("kinesis_stream", "metrics", {"shard_level_metrics": ["Bogus"]}, "shard_level_metrics may only contain"),
     # firehose_s3
     ("firehose_s3", "name", {"name": "uk online"}, "name must be 1 to 64 characters"),
