@@ -128,12 +128,13 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: build ## ruff, terraform fmt -check, terraform validate (root and modules), module READMEs current
+lint: build ## ruff, terraform fmt -check, validate, module READMEs current, checkov (security baseline)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check
 	@$(PY) -m tools validate
 	@$(PY) -m tools.module_docs --check
+	@$(PY) -m tools.security_lint
 
 docs: setup ## Regenerate the inputs/outputs tables of every module README
 	@$(PY) -m tools.module_docs

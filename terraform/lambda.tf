@@ -52,6 +52,7 @@ module "ingest_lambda" {
   timeout            = 300
   memory_size        = 512
   log_retention_days = var.lambda_log_retention_days
+  log_kms_key_arn    = aws_kms_key.operations.arn
 
   reserved_concurrent_executions = var.ingest_reserved_concurrency
   attach_policy_json             = local.grant_opensearch
@@ -67,11 +68,11 @@ module "ingest_lambda" {
     LOG_LEVEL                    = var.lambda_log_level
   }
   dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination
+  dead_letter_queue_kms_key_arn  = aws_kms_key.operations.arn
 
   kinesis_event_source = {
-    stream_arn = module.kinesis_stream.stream_arn
-    # The stream uses the AWS managed key alias/aws/kinesis, usable through Kinesis by the account's principals:
-    # no kms:Decrypt grant is needed (set stream_kms_key_arn for a customer managed key).
+    stream_arn                         = module.kinesis_stream.stream_arn
+    stream_kms_key_arn                 = module.kinesis_stream.kms_key_arn # kms:Decrypt on the stream's key, through Kinesis only
     batch_size                         = var.ingest_batch_size
     maximum_batching_window_in_seconds = var.ingest_batching_window_seconds
     parallelization_factor             = var.ingest_parallelization_factor
@@ -209,6 +210,7 @@ module "compaction_lambda" {
   timeout            = 900
   memory_size        = 256
   log_retention_days = var.lambda_log_retention_days
+  log_kms_key_arn    = aws_kms_key.operations.arn
 
   attach_policy_json = true
   policy_json        = data.aws_iam_policy_document.compaction[0].json
@@ -228,6 +230,7 @@ module "compaction_lambda" {
   # Scheduled runs are asynchronous: a run that still fails after two retries lands in this queue.
   create_dead_letter_queue       = true
   dead_letter_queue_url_env_name = null
+  dead_letter_queue_kms_key_arn  = aws_kms_key.operations.arn
 
   tags = local.tags
 }

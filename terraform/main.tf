@@ -42,22 +42,28 @@ module "kinesis_stream" {
   stream_mode            = var.kinesis_stream_mode
   shard_count            = var.kinesis_shard_count
   retention_period_hours = var.kinesis_retention_hours
+  kms_key_id             = null # a customer managed key of its own (encryption.tf lists every key)
   tags                   = local.tags
 }
 
 module "firehose" {
   source = "../modules/firehose_s3"
 
-  name                = local.firehose_name
-  kinesis_stream_arn  = var.firehose_source == "kinesis" ? module.kinesis_stream.stream_arn : null
-  bucket_arn          = module.data_lake.bucket_arn
-  bucket_kms_key_arn  = module.data_lake.kms_key_arn
-  prefix              = local.firehose_delivery_prefix # analytics.tf: follows the Parquet and event-time flags
-  error_output_prefix = var.firehose_error_prefix
-  buffering_size      = local.firehose_buffering_size
-  buffering_interval  = var.firehose_buffering_interval
-  compression_format  = var.firehose_compression
-  tags                = local.tags
+  name               = local.firehose_name
+  kinesis_stream_arn = var.firehose_source == "kinesis" ? module.kinesis_stream.stream_arn : null
+  bucket_arn         = module.data_lake.bucket_arn
+  bucket_kms_key_arn = module.data_lake.kms_key_arn
+  log_kms_key_arn    = aws_kms_key.operations.arn
+  # Firehose's role decrypts the stream through Kinesis; Direct PUT records wait in Firehose under the lake's key
+  # (an AWS owned key when the lake uses AES256).
+  kinesis_stream_kms_key_arn = var.firehose_source == "kinesis" ? module.kinesis_stream.kms_key_arn : null
+  direct_put_kms_key_arn     = var.firehose_source == "direct_put" ? module.data_lake.kms_key_arn : null
+  prefix                     = local.firehose_delivery_prefix # analytics.tf: follows the Parquet and event-time flags
+  error_output_prefix        = var.firehose_error_prefix
+  buffering_size             = local.firehose_buffering_size
+  buffering_interval         = var.firehose_buffering_interval
+  compression_format         = var.firehose_compression
+  tags                       = local.tags
 
   parquet_conversion = local.is_parquet_delivery ? {
     database_name = module.glue_catalog.database_name

@@ -28,6 +28,16 @@ output "kinesis_stream_arn" {
   value       = module.kinesis_stream.stream_arn
 }
 
+output "kinesis_stream_kms_key_arn" {
+  description = "Customer managed KMS key of the stream: producers need kms:GenerateDataKey on it, consumers kms:Decrypt."
+  value       = module.kinesis_stream.kms_key_arn
+}
+
+output "operations_kms_key_arn" {
+  description = "Customer managed KMS key of the stack's log groups and dead-letter queues: readers of the dead letters need kms:Decrypt on it."
+  value       = aws_kms_key.operations.arn
+}
+
 output "firehose_name" {
   description = "Name of the Firehose delivery stream."
   value       = module.firehose.delivery_stream_name
@@ -36,6 +46,11 @@ output "firehose_name" {
 output "firehose_arn" {
   description = "ARN of the Firehose delivery stream."
   value       = module.firehose.delivery_stream_arn
+}
+
+output "firehose_role_arn" {
+  description = "IAM role Firehose assumes (its inline policy \"delivery\" lists what it may read, write and decrypt)."
+  value       = module.firehose.role_arn
 }
 
 output "firehose_source" {

@@ -240,7 +240,7 @@ variable "athena_workgroup_force_destroy" {
 variable "lambda_log_retention_days" {
   description = "Retention of the Lambda functions' log groups, in days."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 variable "lambda_log_level" {

@@ -82,10 +82,10 @@ data "aws_iam_policy_document" "this" {
         variable = "kms:ViaService"
         values   = ["s3.${local.region}.amazonaws.com"]
       }
-      condition {
+      condition { # this bucket only: its objects, or the bucket itself when S3 Bucket Keys are on (their context)
         test     = "StringLike"
         variable = "kms:EncryptionContext:aws:s3:arn"
-        values   = ["${var.bucket_arn}/*"]
+        values   = [var.bucket_arn, "${var.bucket_arn}/*"]
       }
     }
   }

@@ -42,13 +42,24 @@ variable "retention_period_hours" {
 }
 
 variable "kms_key_id" {
-  description = "KMS key that encrypts records at rest: the AWS managed alias/aws/kinesis (default) or a customer managed key ARN."
+  description = "KMS key that encrypts records at rest. Null creates a customer managed key with rotation; or an existing key ARN (consumers are then granted on it), a key alias, or the AWS managed alias/aws/kinesis."
   type        = string
-  default     = "alias/aws/kinesis"
+  default     = null
 
   validation {
-    condition     = can(regex("^(alias/[a-zA-Z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+)$", var.kms_key_id))
-    error_message = "kms_key_id must be a KMS alias (alias/...) or a KMS key or alias ARN."
+    condition     = var.kms_key_id == null || can(regex("^(alias/[a-zA-Z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+)$", var.kms_key_id))
+    error_message = "kms_key_id must be a KMS alias (alias/...), a KMS key or alias ARN, or null to create a key."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before a key created by this module is deleted after destroy."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days must be between 7 and 30 days."
   }
 }
 

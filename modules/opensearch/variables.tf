@@ -226,7 +226,7 @@ variable "log_types" {
 variable "log_retention_days" {
   description = "Retention of the domain's log groups, in days."
   type        = number
-  default     = 30
+  default     = 365
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)

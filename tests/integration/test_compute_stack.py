@@ -179,12 +179,35 @@ def test_compaction_schedule_targets_the_function(outputs, aws_client):
     assert targets == [outputs["compaction_function_arn"]], f"got {targets}"
 
 
-def test_dead_letter_queues_are_encrypted_and_tls_only(outputs, aws_client):
+def test_dead_letter_queues_are_encrypted_with_the_operations_key_and_tls_only(outputs, aws_client):
     for url in (outputs["ingest_dead_letter_queue_url"], outputs["compaction_dead_letter_queue_url"]):
         attributes = aws_client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        assert attributes.get("SqsManagedSseEnabled") == "true", f"{url}: got {attributes}"
+        key = attributes.get("KmsMasterKeyId")
+        assert key == outputs["operations_kms_key_arn"], f"{url}: got {key}, expected the operations key"
         sids = [s["Sid"] for s in json.loads(attributes["Policy"])["Statement"]]
         assert sids == ["DenyInsecureTransport"], f"{url}: got {sids}"
+
+
+def test_function_log_groups_are_encrypted_with_the_operations_key(outputs, aws_client):
+    for group in (outputs["ingest_log_group"], outputs["compaction_log_group"]):
+        found = aws_client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        got = [(g["logGroupName"], g.get("kmsKeyId"), g.get("retentionInDays")) for g in found]
+        assert got == [(group, outputs["operations_kms_key_arn"], 365)], f"got {got}"
+
+
+def test_ingest_role_decrypts_the_stream_and_its_queue_only_through_their_services(outputs, aws_client):
+    policy = aws_client("iam").get_role_policy(RoleName=outputs["ingest_function_name"], PolicyName="module")
+    document = policy["PolicyDocument"]
+    statements = {s["Sid"]: s for s in (json.loads(document) if isinstance(document, str) else document)["Statement"]}
+    got = {
+        sid: (statements[sid]["Resource"], statements[sid]["Condition"]["StringEquals"]["kms:ViaService"].split(".")[0])
+        for sid in ("DecryptSourceStream", "EncryptDeadLetters")
+    }
+    expected = {
+        "DecryptSourceStream": (outputs["kinesis_stream_kms_key_arn"], "kinesis"),
+        "EncryptDeadLetters": (outputs["operations_kms_key_arn"], "sqs"),
+    }
+    assert got == expected, f"got {got}, expected {expected}"
 
 
 def test_compaction_role_uses_the_lake_key_only_through_s3(outputs, aws_client):

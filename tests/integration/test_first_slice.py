@@ -108,6 +108,35 @@ def test_objects_are_encrypted_with_the_lake_key(kinesis_stack, aws_client):
     assert head.get("SSEKMSKeyId") == outputs["bucket_kms_key_arn"], f"got {head.get('SSEKMSKeyId')}"
 
 
+def test_stream_is_encrypted_with_its_own_customer_managed_key(kinesis_stack, aws_client):
+    _, outputs = kinesis_stack
+    summary = aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"])
+    got = (summary["StreamDescriptionSummary"]["EncryptionType"], summary["StreamDescriptionSummary"].get("KeyId"))
+    assert got == ("KMS", outputs["kinesis_stream_kms_key_arn"]), f"got {got}, expected the stream's key"
+    key = aws_client("kms").describe_key(KeyId=outputs["kinesis_stream_kms_key_arn"])["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER", f"got {key['KeyManager']}, expected a customer managed key"
+    assert outputs["kinesis_stream_kms_key_arn"] != outputs["bucket_kms_key_arn"], "expected a key of its own"
+
+
+def test_firehose_role_decrypts_the_stream_only_through_kinesis(kinesis_stack, aws_client):
+    _, outputs = kinesis_stack
+    iam = aws_client("iam")
+    role = outputs["firehose_role_arn"].rsplit("/", 1)[1]
+    document = iam.get_role_policy(RoleName=role, PolicyName="delivery")["PolicyDocument"]
+    statements = {s["Sid"]: s for s in (json.loads(document) if isinstance(document, str) else document)["Statement"]}
+    decrypt = statements["DecryptSourceStream"]
+    got = (decrypt["Action"], decrypt["Resource"], decrypt["Condition"]["StringEquals"]["kms:ViaService"])
+    expected = ("kms:Decrypt", outputs["kinesis_stream_kms_key_arn"], f"kinesis.{outputs['region']}.amazonaws.com")
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_firehose_log_group_is_encrypted_with_the_operations_key(kinesis_stack, aws_client):
+    _, outputs = kinesis_stack
+    groups = aws_client("logs").describe_log_groups(logGroupNamePrefix=outputs["firehose_log_group"])["logGroups"]
+    got = [(g["logGroupName"], g.get("kmsKeyId")) for g in groups]
+    assert got == [(outputs["firehose_log_group"], outputs["operations_kms_key_arn"])], f"got {got}"
+
+
 def test_second_plan_after_apply_shows_no_changes(kinesis_stack):
     stack, _ = kinesis_stack
     text = stack.plan_text()

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.plan
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack):
-    return make_stack("tests/fixtures/firehose_s3", tf_vars={"name_prefix": random_prefix()}).plan()
+def prefix() -> str:
+    return random_prefix()
+
+
+@pytest.fixture(scope="module")
+def plan(make_stack, prefix):
+    return make_stack("tests/fixtures/firehose_s3", tf_vars={"name_prefix": prefix}).plan()
 
 
 def role_policy(plan, module: str) -> dict[str, dict[str, Any]]:
@@ -55,6 +60,14 @@ def test_kms_grants_are_limited_to_their_service(plan):
     kinesis_via = statements["DecryptSourceStream"]["Condition"]["StringEquals"]["kms:ViaService"]
     assert s3_via.startswith("s3."), f"got {s3_via}"
     assert kinesis_via.startswith("kinesis."), f"got {kinesis_via}"
+
+
+def test_bucket_key_is_usable_for_this_bucket_with_or_without_s3_bucket_keys(plan, prefix):
+    # S3 Bucket Keys (the data_lake module's default) make the encryption context the bucket's ARN, not the object's.
+    condition = role_policy(plan, "from_stream")["EncryptObjects"]["Condition"]["StringLike"]
+    got = sorted(as_list(condition["kms:EncryptionContext:aws:s3:arn"]))
+    expected = [f"arn:aws:s3:::{prefix}-lake", f"arn:aws:s3:::{prefix}-lake/*"]
+    assert got == expected, f"got {got}, expected {expected}"
 
 
 def test_direct_put_has_no_stream_or_kms_statements(plan):

@@ -75,6 +75,14 @@ def test_stream_is_on_demand_and_encrypted(plan):
     assert stream["encryption_type"] == "KMS", f"got {stream['encryption_type']}, expected KMS"
 
 
+def test_stream_has_a_rotating_key_of_its_own(plan):
+    key = resource(plan, "module.kinesis_stream.aws_kms_key.this[0]")
+    alias = resource(plan, "module.kinesis_stream.aws_kms_alias.this[0]")
+    stream = resource(plan, "module.kinesis_stream.aws_kinesis_stream.this")
+    assert key["enable_key_rotation"] is True, "got rotation off, expected the stream key to rotate"
+    assert alias["name"] == f"alias/kinesis-{stream['name']}", f"got {alias['name']}"
+
+
 def test_firehose_reads_the_stream_and_uses_the_lab_prefixes(plan):
     firehose = resource(plan, "module.firehose.aws_kinesis_firehose_delivery_stream.this")
     s3 = firehose["extended_s3_configuration"][0]
@@ -92,7 +100,7 @@ def test_firehose_reads_the_stream_and_uses_the_lab_prefixes(plan):
 def test_firehose_log_group_and_stream_are_created(plan):
     group = resource(plan, "module.firehose.aws_cloudwatch_log_group.this")
     assert group["name"].startswith("/aws/kinesisfirehose/"), f"got {group['name']}"
-    assert group["retention_in_days"] == 30
+    assert group["retention_in_days"] == 365, f"got {group['retention_in_days']}, expected a year"
     assert resource(plan, "module.firehose.aws_cloudwatch_log_stream.destination")["name"] == "DestinationDelivery"
 
 

@@ -61,7 +61,7 @@ def test_reserved_concurrency_is_unreserved_unless_given(plan):
 def test_log_group_is_the_functions_own_with_retention(plan, prefix):
     group = planned(plan, "module.minimal.aws_cloudwatch_log_group.this")
     assert group["name"] == f"/aws/lambda/{prefix}-minimal", f"got {group['name']}"
-    assert group["retention_in_days"] == 30, f"got {group['retention_in_days']}, expected 30"
+    assert group["retention_in_days"] == 365, f"got {group['retention_in_days']}, expected 365"
 
 
 def test_role_writes_only_to_its_own_log_group(plan, prefix):

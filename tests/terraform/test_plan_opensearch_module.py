@@ -111,7 +111,7 @@ def test_domain_publishes_its_logs_to_retained_log_groups(plan):
     types = sorted(o["log_type"] for o in options)
     assert types == ["AUDIT_LOGS", "ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"], f"got {types}"
     group = planned(plan, 'module.iam_master.aws_cloudwatch_log_group.this["AUDIT_LOGS"]')
-    assert group["retention_in_days"] == 30, f"got {group['retention_in_days']}"
+    assert group["retention_in_days"] == 365, f"got {group['retention_in_days']}, expected 365"
 
 
 def test_log_policy_lets_only_this_domain_write(plan, prefix):

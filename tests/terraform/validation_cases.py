@@ -97,6 +97,10 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "retention": ({"retention_period_hours": 12}, "retention_period_hours must be between 24"),
         "kms_key_id": ({"kms_key_id": "my-key"}, "kms_key_id must be a KMS alias"),
         "metrics": ({"shard_level_metrics": ["Bogus"]}, "shard_level_metrics may only contain"),
+        "kms_deletion_window_days": (
+            {"kms_deletion_window_days": 31},
+            "kms_deletion_window_days must be between 7 and 30 days",
+        ),
     },
     "firehose_s3": {
         "name": ({"name": "uk online"}, "name must be 1 to 64 characters"),
