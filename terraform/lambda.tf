@@ -50,7 +50,7 @@ module "ingest_lambda" {
   handler            = "ingest_opensearch.handler.lambda_handler"
   runtime            = "python3.12"
   timeout            = 300
-  memory_size        = 512
+  memory_size        = var.ingest_memory_size
   log_retention_days = var.lambda_log_retention_days
   log_kms_key_arn    = aws_kms_key.operations.arn
 

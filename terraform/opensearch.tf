@@ -23,14 +23,17 @@ module "opensearch" {
   source = "../modules/opensearch"
   count  = var.enable_opensearch ? 1 : 0
 
-  domain_name      = local.opensearch_domain_name
-  engine_version   = var.opensearch_engine_version
-  instance_type    = var.opensearch_instance_type
-  instance_count   = var.opensearch_instance_count
-  ebs_volume_size  = var.opensearch_volume_size
-  master_user_mode = var.opensearch_master_user_mode
-  master_user_arn  = var.opensearch_master_user_arn
-  log_kms_key_arn  = aws_kms_key.operations.arn
+  domain_name     = local.opensearch_domain_name
+  engine_version  = var.opensearch_engine_version
+  instance_type   = var.opensearch_instance_type
+  instance_count  = var.opensearch_instance_count
+  ebs_volume_size = var.opensearch_volume_size
+
+  dedicated_master        = var.opensearch_dedicated_master
+  zone_awareness_az_count = var.opensearch_zone_awareness_az_count
+  master_user_mode        = var.opensearch_master_user_mode
+  master_user_arn         = var.opensearch_master_user_arn
+  log_kms_key_arn         = aws_kms_key.operations.arn
 
   # The ingest function writes, the bootstrap administers (as the master role, which it may assume).
   access_principal_arns = compact([local.ingest_role_arn, local.create_bootstrap ? local.bootstrap_role_arn : ""])

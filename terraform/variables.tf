@@ -323,6 +323,17 @@ variable "ingest_reserved_concurrency" {
   default     = null
 }
 
+variable "ingest_memory_size" {
+  description = "Memory of the ingest function in MB; CPU grows with it (1769 MB is one full vCPU), which bulk encoding uses at high rates."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.ingest_memory_size >= 128 && var.ingest_memory_size <= 10240 && floor(var.ingest_memory_size) == var.ingest_memory_size
+    error_message = "ingest_memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
 variable "compaction_schedule" {
   description = "EventBridge schedule of the compaction Lambda (UTC): hourly at minute 5 compacts the previous hour."
   type        = string
@@ -376,6 +387,21 @@ variable "opensearch_volume_size" {
   description = "GiB of gp3 storage per data node."
   type        = number
   default     = 10
+}
+
+variable "opensearch_dedicated_master" {
+  description = "Dedicated master nodes, e.g. { instance_type = \"m6g.large.search\", count = 3 } (recommended from ~10k records/s). Null: the data nodes are also masters."
+  type = object({
+    instance_type = string
+    count         = optional(number, 3)
+  })
+  default = null
+}
+
+variable "opensearch_zone_awareness_az_count" {
+  description = "Spread the data nodes over 2 or 3 Availability Zones; opensearch_instance_count must be a multiple of it. Null keeps them in one zone."
+  type        = number
+  default     = null
 }
 
 variable "opensearch_master_user_mode" {

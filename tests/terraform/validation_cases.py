@@ -212,6 +212,7 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         ),
         # the compute, search and monitoring parts of the stack
         "lambda_log_level": ({"lambda_log_level": "TRACE"}, "lambda_log_level must be DEBUG, INFO, WARNING or ERROR"),
+        "ingest_memory_size": ({"ingest_memory_size": 64}, "ingest_memory_size must be a whole number of MB"),
         "ingest_opensearch_endpoint": (
             {"ingest_opensearch_endpoint": "search-retail.es.amazonaws.com"},
             "ingest_opensearch_endpoint must be a URL with scheme and host",
