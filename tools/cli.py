@@ -237,9 +237,10 @@ def cmd_apply(target: Target, args: argparse.Namespace) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    approve = ["-auto-approve"] if target.is_emulated else []  # real AWS: let the user read the plan
+    # Real AWS: no -auto-approve and no -input=false, so Terraform shows the plan and asks before changing anything.
+    approve = ["-input=false", "-auto-approve"] if target.is_emulated else []
     _terraform(
-        ["apply", "-input=false", *approve, *files, *args.extra],
+        ["apply", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )
@@ -249,9 +250,9 @@ def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    approve = ["-auto-approve"] if target.is_emulated else []
+    approve = ["-input=false", "-auto-approve"] if target.is_emulated else []
     _terraform(
-        ["destroy", "-input=false", *approve, *files, *args.extra],
+        ["destroy", *approve, *files, *args.extra],
         terraform.ROOT_DIR,
         env,
     )

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import shutil
 import subprocess
@@ -241,31 +242,31 @@ def run(
 
 
 def run_tee(args: Sequence[str], workdir: Path, env: Mapping[str, str]) -> tuple[int, str]:
-    """Run one Terraform command, streaming its output to the terminal and keeping a copy to inspect."""
+    """Run one Terraform command, streaming its output to the terminal and keeping a copy to inspect.
+
+    Output is forwarded as it arrives, not line by line, so a prompt without a newline ("Enter a value:") shows;
+    stdin stays the terminal's, so an apply against real AWS can ask for its approval.
+    """
     process = subprocess.Popen(  # noqa: S603 - Terraform with arguments we build
-        [binary(env), *args],
-        cwd=workdir,
-        env=dict(env),
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        bufsize=1,
+        [binary(env), *args], cwd=workdir, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    lines: list[str] = []
+    chunks: list[str] = []
     try:
-        _forward(process, lines)
+        _forward(process, chunks)
     except KeyboardInterrupt:
         # Terraform got the same Ctrl-C and is shutting down gracefully (saving its state): keep draining its
         # output until it exits, or a closed pipe could kill it halfway.
-        _forward(process, lines)
+        _forward(process, chunks)
         process.wait()
         raise
-    return process.wait(), "".join(lines)
+    return process.wait(), "".join(chunks)
 
 
-def _forward(process: subprocess.Popen[str], lines: list[str]) -> None:
+def _forward(process: subprocess.Popen[bytes], chunks: list[str]) -> None:
     assert process.stdout is not None
-    for line in process.stdout:
-        sys.stdout.write(line)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    while data := os.read(process.stdout.fileno(), 65536):
+        text = decoder.decode(data)
+        sys.stdout.write(text)
         sys.stdout.flush()
-        lines.append(line)
+        chunks.append(text)
