@@ -273,14 +273,16 @@ def environment(case: BadInput, values: Mapping[str, str], extra: Mapping[str, s
     No credentials or config files from the machine, no instance metadata; EMULATOR_PORT points at a busy port, so
     a case that wrongly got as far as starting the emulator fails instead of starting one.
     """
-    base = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED) and k not in CLEARED_EXACT}
-    base |= {
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED) and k not in CLEARED_EXACT}
+    ours = {
         "AWS_CONFIG_FILE": "{tmp}/no-aws-config",
         "AWS_SHARED_CREDENTIALS_FILE": "{tmp}/no-aws-credentials",
         "AWS_EC2_METADATA_DISABLED": "true",
         "EMULATOR_PORT": "{busy_port}",
     }
-    return {k: v.format(**values) for k, v in (base | dict(extra) | dict(case.env)).items()}
+    # Only our templates are formatted: inherited values may hold braces of their own (CI sets such variables).
+    templated = {k: v.format(**values) for k, v in (ours | dict(extra) | dict(case.env)).items()}
+    return inherited | templated
 
 
 def run(
