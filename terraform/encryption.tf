@@ -8,6 +8,7 @@
 # | alias/<name_prefix>-alarms            | the alarm topic                                     | modules/alarms            |
 # | alias/<name_prefix>-operations (here) | every log group and dead-letter queue of the stack  | this file                 |
 #
+# Each is made by modules/kms_key (rotation, AWS's default key policy, service statements narrowed by conditions).
 # One key per concern: a principal allowed to read the logs or the dead letters is not thereby allowed to read
 # the lake or the stream, and each key can be disabled or scheduled for deletion on its own.
 # The stream has its own key rather than the lake's so that the stream's consumers (Firehose, the ingest
@@ -25,24 +26,17 @@ locals {
   )
 }
 
-data "aws_iam_policy_document" "operations_key" {
-  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" is this key only; the first statement is AWS's default key policy, which delegates every use of the key to the account's IAM policies (without it the key becomes unmanageable).
-  #checkov:skip=CKV_AWS_111:Same statement: Resource "*" in a key policy means this key, and only IAM policies of this account, or CloudWatch Logs for this stack's log groups, can use it.
-  #checkov:skip=CKV_AWS_356:In a key policy "*" cannot name any resource other than the key the policy is attached to.
-  statement {
-    sid       = "AccountAdministersKeyThroughIam"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "AWS"
-      identifiers = ["${local.arn_prefix}:iam::${local.account_id}:root"]
-    }
-  }
+# CloudWatch Logs encrypts with its own identity (AWS's documented statement, with explicit actions), and only for
+# the log groups of this stack: the encryption context names the log group.
+module "operations_key" {
+  source = "../modules/kms_key"
 
-  # CloudWatch Logs encrypts with its own identity (AWS's documented statement, with explicit actions), and only
-  # for the log groups of this stack: the encryption context names the log group.
-  statement {
-    sid = "CloudWatchLogsEncryptsTheStackLogGroups"
+  description = "Encrypts the log groups and dead-letter queues of the ${var.name_prefix} pipeline"
+  alias       = "${var.name_prefix}-operations"
+  tags        = local.tags
+  service_statements = [{
+    sid     = "CloudWatchLogsEncryptsTheStackLogGroups"
+    service = "logs.${local.region}.amazonaws.com" # on resource "*": in a key policy, this key only
     actions = [
       "kms:Decrypt",
       "kms:DescribeKey",
@@ -52,28 +46,20 @@ data "aws_iam_policy_document" "operations_key" {
       "kms:ReEncryptFrom",
       "kms:ReEncryptTo",
     ]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-    condition {
+    conditions = [{
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = [for name in local.encrypted_log_groups : "${local.log_group_arn_prefix}${name}"]
-    }
-  }
+    }]
+  }]
 }
 
-resource "aws_kms_key" "operations" {
-  description             = "Encrypts the log groups and dead-letter queues of the ${var.name_prefix} pipeline"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.operations_key.json
-  tags                    = local.tags
+moved {
+  from = aws_kms_key.operations
+  to   = module.operations_key.aws_kms_key.this
 }
 
-resource "aws_kms_alias" "operations" {
-  name          = "alias/${var.name_prefix}-operations"
-  target_key_id = aws_kms_key.operations.key_id
+moved {
+  from = aws_kms_alias.operations
+  to   = module.operations_key.aws_kms_alias.this
 }

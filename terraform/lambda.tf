@@ -52,7 +52,7 @@ module "ingest_lambda" {
   timeout            = 300
   memory_size        = var.ingest_memory_size
   log_retention_days = var.lambda_log_retention_days
-  log_kms_key_arn    = aws_kms_key.operations.arn
+  log_kms_key_arn    = module.operations_key.arn
 
   reserved_concurrent_executions = var.ingest_reserved_concurrency
   attach_policy_json             = local.grant_opensearch
@@ -68,7 +68,7 @@ module "ingest_lambda" {
     LOG_LEVEL                    = var.lambda_log_level
   }
   dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination
-  dead_letter_queue_kms_key_arn  = aws_kms_key.operations.arn
+  dead_letter_queue_kms_key_arn  = module.operations_key.arn
 
   kinesis_event_source = {
     stream_arn                         = module.kinesis_stream.stream_arn
@@ -210,7 +210,7 @@ module "compaction_lambda" {
   timeout            = 900
   memory_size        = 256
   log_retention_days = var.lambda_log_retention_days
-  log_kms_key_arn    = aws_kms_key.operations.arn
+  log_kms_key_arn    = module.operations_key.arn
 
   attach_policy_json = true
   policy_json        = data.aws_iam_policy_document.compaction[0].json
@@ -230,7 +230,7 @@ module "compaction_lambda" {
   # Scheduled runs are asynchronous: a run that still fails after two retries lands in this queue.
   create_dead_letter_queue       = true
   dead_letter_queue_url_env_name = null
-  dead_letter_queue_kms_key_arn  = aws_kms_key.operations.arn
+  dead_letter_queue_kms_key_arn  = module.operations_key.arn
 
   tags = local.tags
 }

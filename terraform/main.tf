@@ -53,7 +53,7 @@ module "firehose" {
   kinesis_stream_arn = var.firehose_source == "kinesis" ? module.kinesis_stream.stream_arn : null
   bucket_arn         = module.data_lake.bucket_arn
   bucket_kms_key_arn = module.data_lake.kms_key_arn
-  log_kms_key_arn    = aws_kms_key.operations.arn
+  log_kms_key_arn    = module.operations_key.arn
   # Firehose's role decrypts the stream through Kinesis; Direct PUT records wait in Firehose under the lake's key
   # (an AWS owned key when the lake uses AES256).
   kinesis_stream_kms_key_arn = var.firehose_source == "kinesis" ? module.kinesis_stream.kms_key_arn : null

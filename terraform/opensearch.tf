@@ -33,7 +33,7 @@ module "opensearch" {
   zone_awareness_az_count = var.opensearch_zone_awareness_az_count
   master_user_mode        = var.opensearch_master_user_mode
   master_user_arn         = var.opensearch_master_user_arn
-  log_kms_key_arn         = aws_kms_key.operations.arn
+  log_kms_key_arn         = module.operations_key.arn
 
   # The ingest function writes, the bootstrap administers (as the master role, which it may assume).
   access_principal_arns = compact([local.ingest_role_arn, local.create_bootstrap ? local.bootstrap_role_arn : ""])
@@ -75,7 +75,7 @@ module "opensearch_bootstrap_lambda" {
   timeout            = 120
   memory_size        = 256
   log_retention_days = var.lambda_log_retention_days
-  log_kms_key_arn    = aws_kms_key.operations.arn
+  log_kms_key_arn    = module.operations_key.arn
 
   attach_policy_json       = true
   policy_json              = data.aws_iam_policy_document.opensearch_bootstrap[0].json

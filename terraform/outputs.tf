@@ -35,7 +35,7 @@ output "kinesis_stream_kms_key_arn" {
 
 output "operations_kms_key_arn" {
   description = "Customer managed KMS key of the stack's log groups and dead-letter queues: readers of the dead letters need kms:Decrypt on it."
-  value       = aws_kms_key.operations.arn
+  value       = module.operations_key.arn
 }
 
 output "firehose_name" {

@@ -1,6 +1,6 @@
 locals {
   create_kms_key = var.kms_key_arn == null
-  kms_key_arn    = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn    = local.create_kms_key ? module.kms_key[0].arn : var.kms_key_arn
   topic_name     = "${var.name_prefix}-alarms"
 
   account_id = data.aws_caller_identity.current.account_id
@@ -18,51 +18,30 @@ data "aws_region" "current" {}
 
 # --- Topic ---------------------------------------------------------------------------------------
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
+# CloudWatch publishes to the encrypted topic with its own identity: it needs the key, for this account only.
+module "kms_key" {
+  source = "../kms_key"
+  count  = local.create_kms_key ? 1 : 0
 
-  description             = "Encrypts the SNS topic ${local.topic_name}"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.kms[0].json
-  tags                    = var.tags
+  description = "Encrypts the SNS topic ${local.topic_name}"
+  alias       = local.topic_name
+  tags        = var.tags
+  service_statements = [{
+    sid        = "CloudWatchAlarmsEncryptNotifications"
+    service    = "cloudwatch.amazonaws.com" # on resource "*": in a key policy, this key only
+    actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
+    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+  }]
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  name          = "alias/${local.topic_name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
 }
 
-data "aws_iam_policy_document" "kms" {
-  count = local.create_kms_key ? 1 : 0
-
-  statement {
-    sid       = "AccountAdministersKeyThroughIam"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "AWS"
-      identifiers = ["${local.arn_prefix}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # CloudWatch publishes to the encrypted topic with its own identity: it needs the key, for this account only.
-  statement {
-    sid       = "CloudWatchAlarmsEncryptNotifications"
-    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 resource "aws_sns_topic" "this" {

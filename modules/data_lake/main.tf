@@ -1,47 +1,31 @@
 locals {
   create_kms_key = var.sse_algorithm == "aws:kms" && var.kms_key_arn == null
-  kms_key_arn    = var.sse_algorithm == "aws:kms" ? coalesce(var.kms_key_arn, try(aws_kms_key.this[0].arn, null)) : null
+  kms_key_arn    = var.sse_algorithm == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].arn, null)) : null
   # Built from the name so the bucket policy is known at plan time and reviewable.
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
 }
 
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
+# Each consumer (Firehose, Athena, Lambda) is granted exactly what its role allows: the key policy delegates to IAM.
+module "kms_key" {
+  source = "../kms_key"
+  count  = local.create_kms_key ? 1 : 0
 
   description             = "Encrypts objects in s3://${var.bucket_name}"
-  enable_key_rotation     = true
+  alias                   = var.bucket_name
   deletion_window_in_days = var.kms_deletion_window_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
   tags                    = var.tags
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  name          = "alias/${var.bucket_name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
 }
 
-# The default key policy: the account administers the key and delegates use to IAM policies,
-# so each consumer (Firehose, Athena, Lambda) is granted exactly what its role allows.
-data "aws_iam_policy_document" "kms" {
-  count = local.create_kms_key ? 1 : 0
-
-  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" is this key only; the statement is AWS's default key policy, which delegates every use of the key to the account's IAM policies (without it the key becomes unmanageable).
-  #checkov:skip=CKV_AWS_111:Same statement: Resource "*" in a key policy means this key, and only IAM policies of this account can use it.
-  #checkov:skip=CKV_AWS_356:Same statement: in a key policy "*" cannot name any resource other than the key the policy is attached to.
-  statement {
-    sid       = "AccountAdministersKeyThroughIam"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 resource "aws_s3_bucket" "this" {

@@ -4,7 +4,7 @@ locals {
   create_master     = local.is_iam_master && var.master_user_arn == null
   create_kms_key    = var.kms_key_arn == null
   is_zone_aware     = var.zone_awareness_az_count != null
-  kms_key_arn       = local.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  kms_key_arn       = local.create_kms_key ? module.kms_key[0].arn : var.kms_key_arn
   master_role_name  = "${var.domain_name}-opensearch-master"
   master_user_arn   = local.is_iam_master ? coalesce(var.master_user_arn, "${local.arn_prefix}:iam::${local.account_id}:role/${local.master_role_name}") : null
   trusted_for_admin = length(var.master_role_trusted_principal_arns) > 0 ? var.master_role_trusted_principal_arns : [data.aws_iam_session_context.current.issuer_arn]
@@ -32,37 +32,25 @@ data "aws_iam_session_context" "current" {
 
 # --- Encryption key ------------------------------------------------------------------------------
 
-resource "aws_kms_key" "this" {
-  count = local.create_kms_key ? 1 : 0
+# OpenSearch and Secrets Manager use the key on behalf of the principals that call them: the policy delegates to IAM.
+module "kms_key" {
+  source = "../kms_key"
+  count  = local.create_kms_key ? 1 : 0
 
   description             = "Encrypts the OpenSearch domain ${var.domain_name} at rest"
-  enable_key_rotation     = true
+  alias                   = "opensearch-${var.domain_name}"
   deletion_window_in_days = var.kms_deletion_window_days
-  policy                  = data.aws_iam_policy_document.kms[0].json
   tags                    = var.tags
 }
 
-resource "aws_kms_alias" "this" {
-  count = local.create_kms_key ? 1 : 0
-
-  name          = "alias/opensearch-${var.domain_name}"
-  target_key_id = aws_kms_key.this[0].key_id
+moved {
+  from = aws_kms_key.this[0]
+  to   = module.kms_key[0].aws_kms_key.this
 }
 
-# The default key policy: the account administers the key and delegates its use to IAM policies
-# (OpenSearch and Secrets Manager use it on behalf of the principals that call them).
-data "aws_iam_policy_document" "kms" {
-  count = local.create_kms_key ? 1 : 0
-
-  statement {
-    sid       = "AccountAdministersKeyThroughIam"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy, "*" means this key
-    principals {
-      type        = "AWS"
-      identifiers = ["${local.arn_prefix}:iam::${local.account_id}:root"]
-    }
-  }
+moved {
+  from = aws_kms_alias.this[0]
+  to   = module.kms_key[0].aws_kms_alias.this
 }
 
 # --- Logs ----------------------------------------------------------------------------------------

@@ -89,14 +89,15 @@ def test_alarms_notify_the_topic_on_alarm_and_recovery(plan):
 
 
 def test_topic_is_encrypted_with_a_rotating_customer_managed_key(plan):
-    key = planned(plan, f"{M}.aws_kms_key.this[0]")
+    key = planned(plan, f"{M}.module.kms_key[0].aws_kms_key.this")
     assert key["enable_key_rotation"] is True
     change = plan.resource_changes[f"{M}.aws_sns_topic.this"]["change"]
     assert change["after_unknown"].get("kms_master_key_id") is True, "expected the created key (known after apply)"
 
 
 def test_key_policy_lets_cloudwatch_encrypt_for_this_account_only(plan):
-    statements = {s["Sid"]: s for s in json.loads(planned(plan, f"{M}.aws_kms_key.this[0]")["policy"])["Statement"]}
+    policy = json.loads(planned(plan, f"{M}.module.kms_key[0].aws_kms_key.this")["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
     cloudwatch = statements["CloudWatchAlarmsEncryptNotifications"]
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}, f"got {cloudwatch['Principal']}"
     assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"], f"got {cloudwatch['Action']}"

@@ -40,7 +40,7 @@ def test_bucket_encrypts_with_a_customer_managed_key(plan):
     sse = resource(plan, "module.data_lake.aws_s3_bucket_server_side_encryption_configuration.this")
     default = sse["rule"][0]["apply_server_side_encryption_by_default"][0]
     assert default["sse_algorithm"] == "aws:kms", f"got {default['sse_algorithm']}, expected aws:kms"
-    key = resource(plan, "module.data_lake.aws_kms_key.this[0]")
+    key = resource(plan, "module.data_lake.module.kms_key[0].aws_kms_key.this")
     assert key["enable_key_rotation"] is True, "got rotation off, expected the bucket key to rotate"
 
 
@@ -76,8 +76,8 @@ def test_stream_is_on_demand_and_encrypted(plan):
 
 
 def test_stream_has_a_rotating_key_of_its_own(plan):
-    key = resource(plan, "module.kinesis_stream.aws_kms_key.this[0]")
-    alias = resource(plan, "module.kinesis_stream.aws_kms_alias.this[0]")
+    key = resource(plan, "module.kinesis_stream.module.kms_key[0].aws_kms_key.this")
+    alias = resource(plan, "module.kinesis_stream.module.kms_key[0].aws_kms_alias.this")
     stream = resource(plan, "module.kinesis_stream.aws_kinesis_stream.this")
     assert key["enable_key_rotation"] is True, "got rotation off, expected the stream key to rotate"
     assert alias["name"] == f"alias/kinesis-{stream['name']}", f"got {alias['name']}"

@@ -20,6 +20,12 @@ EVENT_PREFIX = (
     "day=!{partitionKeyFromQuery:day}/hour=!{partitionKeyFromQuery:hour}/"
 )
 STREAM = "arn:aws:kinesis:us-east-1:000000000000:stream/retail-trans"
+KEY_GRANT = {
+    "sid": "Logs",
+    "service": "logs.us-east-1.amazonaws.com",
+    "actions": ["kms:Decrypt"],
+    "conditions": [{"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["000000000000"]}],
+}
 VPC = {"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"]}
 
 # Valid values of each module's required inputs (paths relative to the probe root, <copy>/probe).
@@ -36,6 +42,7 @@ REQUIRED: dict[str, Inputs] = {
     },
     "opensearch": {"domain_name": "probe-domain"},
     "alarms": {"name_prefix": "probe"},
+    "kms_key": {"description": "Encrypts the probe", "alias": "probe-key"},
     "quicksight": {
         "name_prefix": "probe",
         "athena_workgroup_name": "probe-analytics",
@@ -58,6 +65,7 @@ PRIMARY: dict[str, str] = {
     "lambda_function": "aws_lambda_function.this",
     "opensearch": "aws_opensearch_domain.this",
     "alarms": "aws_sns_topic.this",
+    "kms_key": "aws_kms_key.this",
     "quicksight": "aws_quicksight_data_set.this",
     ROOT: "module.kinesis_stream.aws_kinesis_stream.this",
 }
@@ -238,6 +246,19 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             {"enable_quicksight": True, "quicksight_principal_arns": []},
             "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true",
         ),
+    },
+    "kms_key": {
+        "description": ({"description": " "}, "description must be 1 to 8192 characters"),
+        "alias_prefix": ({"alias": "alias/probe"}, "alias must be 1 to 250 letters"),
+        "alias_reserved": ({"alias": "aws/probe"}, "must not start with aws/"),
+        "deletion_window": ({"deletion_window_in_days": 6}, "deletion_window_in_days must be between 7 and 30"),
+        "sid": ({"service_statements": [KEY_GRANT | {"sid": "Logs grant"}]}, "each sid must be letters and digits"),
+        "service": (
+            {"service_statements": [KEY_GRANT | {"service": "arn:aws:iam::000000000000:root"}]},
+            "each service must be a service principal",
+        ),
+        "actions": ({"service_statements": [KEY_GRANT | {"actions": ["kms:*"]}]}, "explicit kms: actions"),
+        "conditions": ({"service_statements": [KEY_GRANT | {"conditions": []}]}, "each statement needs a condition"),
     },
     "alarms": {
         "name_prefix": ({"name_prefix": "bad prefix"}, "name_prefix must be 1 to 200 characters"),
