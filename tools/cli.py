@@ -144,6 +144,7 @@ def prepare(target: Target, workdir: Path = terraform.ROOT_DIR) -> dict[str, str
 
 
 def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
+    args = with_color_choice(args)
     print(f"{PROG}: terraform {' '.join(args)}", file=sys.stderr)
     code, output = terraform.run_tee(args, workdir, env)
     if code == 0:
@@ -165,6 +166,13 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
         raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
     more = f" (and {len(errors) - 1} more error(s) above)" if len(errors) > 1 else ""
     raise CommandError(f"terraform {args[0]} failed: {errors[0].line()}{more}; fix it and run again")
+
+
+def with_color_choice(args: Sequence[str]) -> list[str]:
+    """Terraform colours its output even into a pipe or a file: plain text unless a terminal reads it (or NO_COLOR)."""
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return list(args)
+    return [args[0], "-no-color", *args[1:]]
 
 
 def _plan_json(args: Sequence[str], workdir: Path, env: dict[str, str]) -> dict[str, Any]:

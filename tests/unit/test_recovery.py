@@ -23,6 +23,17 @@ def test_kinesis_stream_already_exists_becomes_an_import_of_its_address():
     assert find_orphans(KINESIS_ERROR) == [Orphan("module.kinesis_stream.aws_kinesis_stream.this", "i8e419b-trans")]
 
 
+def test_plain_output_of_no_color_gives_the_same_hint():
+    plain = """
+Error: creating Kinesis Stream (i8e419b-trans): operation error Kinesis: CreateStream, ResourceInUseException: Stream \
+i8e419b-trans already exists
+
+  with module.kinesis_stream.aws_kinesis_stream.this,
+  on ../modules/kinesis_stream/main.tf line 5, in resource "aws_kinesis_stream" "this":
+"""
+    assert find_orphans(plain) == [Orphan("module.kinesis_stream.aws_kinesis_stream.this", "i8e419b-trans")]
+
+
 def test_import_command_quotes_indexed_addresses():
     orphan = Orphan('module.x.aws_thing.this["a"]', "name")
     assert orphan.import_command == """terraform import 'module.x.aws_thing.this["a"]' 'name'"""

@@ -83,3 +83,29 @@ def test_errors_read_unframed_output_of_no_color():
         "no such file or directory. (opensearch.tf line 102)"
     ]
     assert got == expected, f"got {got}, expected {expected}"
+
+
+class _Stdout:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("tty", "no_color", "expected"),
+    [
+        (True, None, ["apply", "-input=false"]),
+        (True, "1", ["apply", "-no-color", "-input=false"]),
+        (False, None, ["apply", "-no-color", "-input=false"]),
+    ],
+)
+def test_terraform_colours_only_a_terminal(monkeypatch, tty, no_color, expected):
+    monkeypatch.setattr(cli.sys, "stdout", _Stdout(tty))
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    got = cli.with_color_choice(["apply", "-input=false"])
+    assert got == expected, f"got {got}"
