@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import tftest
+from botocore.exceptions import ClientError
 
 from tools import terraform
 from tools.targets import REPO_ROOT, Target
@@ -113,6 +114,30 @@ def wait_for(
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(interval)
+
+
+# A probe looks a resource up: it returns what it found (empty or false: nothing), or raises a ClientError, whose
+# code must be one of the codes that mean "no such resource" (any other error, e.g. AccessDenied, proves nothing).
+Probe = tuple[Callable[[], Any], tuple[str, ...]]
+
+
+def left_behind(probes: Mapping[str, Probe]) -> list[str]:
+    """The names of the probes that still find their resource (after a destroy)."""
+    return [name for name, (probe, missing) in probes.items() if not _gone(probe, missing)]
+
+
+def log_groups_named(logs: Any, name: str) -> list[dict[str, Any]]:
+    """The log group of exactly this name, as a list (empty when there is none)."""
+    groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    return [group for group in groups if group["logGroupName"] == name]
+
+
+def _gone(probe: Callable[[], Any], missing: tuple[str, ...]) -> bool:
+    try:
+        found = probe()
+    except ClientError as error:
+        return error.response["Error"]["Code"] in missing
+    return not found
 
 
 def planned_resources(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, Any]]:

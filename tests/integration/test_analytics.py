@@ -19,9 +19,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.harness import random_prefix, wait_for
+from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -394,14 +393,6 @@ def test_second_plan_after_apply_shows_no_changes(deployment):
     assert "No changes." in text, f"{deployment.variant}: expected no changes after apply, got:\n{text[-2000:]}"
 
 
-def gone(probe: Callable[[], Any], missing: tuple[str, ...]) -> bool:
-    try:
-        found = probe()
-    except ClientError as error:
-        return error.response["Error"]["Code"] in missing
-    return not found
-
-
 def test_destroy_leaves_nothing_behind(deployment, aws_client):
     deployment.stack.destroy()
     deployment.destroyed = True
@@ -419,7 +410,7 @@ def test_destroy_leaves_nothing_behind(deployment, aws_client):
             ("ResourceNotFoundException",),
         ),
         "log group": (
-            lambda: aws_client("logs").describe_log_groups(logGroupNamePrefix=out["firehose_log_group"])["logGroups"],
+            lambda: log_groups_named(aws_client("logs"), out["firehose_log_group"]),
             (),
         ),
         "glue database": (
@@ -453,5 +444,5 @@ def test_destroy_leaves_nothing_behind(deployment, aws_client):
             ("NotFoundException",),
         ),
     }
-    left = [name for name, (probe, missing) in checks.items() if not gone(probe, missing)]
+    left = left_behind(checks)
     assert not left, f"{deployment.variant}: destroy left behind {left}"

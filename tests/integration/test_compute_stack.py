@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
-from tests.harness import random_prefix, wait_for
+from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -228,37 +227,35 @@ def test_destroy_leaves_no_function_queue_log_group_role_or_rule(stack, outputs,
     stack.destroy()
     stack.destroyed = True
     names = (outputs["ingest_function_name"], outputs["compaction_function_name"])
+    not_found = ("ResourceNotFoundException",)
+    logs, lambda_, sqs = aws_client("logs"), aws_client("lambda"), aws_client("sqs")
     probes = {
-        **{f"function {n}": lambda n=n: aws_client("lambda").get_function(FunctionName=n) for n in names},
-        **{f"role {n}": lambda n=n: aws_client("iam").get_role(RoleName=n) for n in names},
+        **{f"function {n}": (lambda n=n: lambda_.get_function(FunctionName=n), not_found) for n in names},
+        **{f"role {n}": (lambda n=n: aws_client("iam").get_role(RoleName=n), ("NoSuchEntity",)) for n in names},
         **{
-            f"log group {g}": lambda g=g: _require(
-                aws_client("logs").describe_log_groups(logGroupNamePrefix=g)["logGroups"]
-            )
+            f"log group {g}": (lambda g=g: log_groups_named(logs, g), ())
             for g in (outputs["ingest_log_group"], outputs["compaction_log_group"])
         },
         **{
-            f"queue {u}": lambda u=u: aws_client("sqs").get_queue_attributes(QueueUrl=u)
+            f"queue {u}": (
+                lambda u=u: sqs.get_queue_attributes(QueueUrl=u),
+                ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
+            )
             for u in (outputs["ingest_dead_letter_queue_url"], outputs["compaction_dead_letter_queue_url"])
         },
-        "event source mapping": lambda: aws_client("lambda").get_event_source_mapping(
-            UUID=outputs["ingest_event_source_mapping_uuid"]
+        "event source mapping": (
+            lambda: lambda_.get_event_source_mapping(UUID=outputs["ingest_event_source_mapping_uuid"]),
+            not_found,
         ),
-        "schedule rule": lambda: aws_client("events").describe_rule(Name=outputs["compaction_schedule_rule"]),
-        "stream": lambda: aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"]),
-        "bucket": lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]),
+        "schedule rule": (
+            lambda: aws_client("events").describe_rule(Name=outputs["compaction_schedule_rule"]),
+            not_found,
+        ),
+        "stream": (
+            lambda: aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"]),
+            not_found,
+        ),
+        "bucket": (lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]), ("404", "NoSuchBucket")),
     }
-    left = []
-    for name, probe in probes.items():
-        try:
-            probe()
-            left.append(name)
-        except (ClientError, LookupError):
-            pass
+    left = left_behind(probes)
     assert not left, f"destroy left behind: {left}"
-
-
-def _require(items: list) -> list:
-    if not items:
-        raise LookupError("none")
-    return items

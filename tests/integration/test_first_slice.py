@@ -8,9 +8,8 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.harness import random_prefix, wait_for
+from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -147,30 +146,21 @@ def test_destroy_leaves_no_bucket_stream_or_delivery_stream(kinesis_stack, aws_c
     stack, outputs = kinesis_stack
     stack.destroy()
     stack.destroyed = True
+    not_found = ("ResourceNotFoundException",)
     checks = {
-        "bucket": lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]),
-        "stream": lambda: aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"]),
-        "delivery stream": lambda: aws_client("firehose").describe_delivery_stream(
-            DeliveryStreamName=outputs["firehose_name"]
+        "bucket": (lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]), ("404", "NoSuchBucket")),
+        "stream": (
+            lambda: aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"]),
+            not_found,
         ),
-        "log group": lambda: _require(
-            aws_client("logs").describe_log_groups(logGroupNamePrefix=outputs["firehose_log_group"])["logGroups"]
+        "delivery stream": (
+            lambda: aws_client("firehose").describe_delivery_stream(DeliveryStreamName=outputs["firehose_name"]),
+            not_found,
         ),
+        "log group": (lambda: log_groups_named(aws_client("logs"), outputs["firehose_log_group"]), ()),
     }
-    left = []
-    for name, probe in checks.items():
-        try:
-            probe()
-            left.append(name)
-        except (ClientError, LookupError):
-            pass
+    left = left_behind(checks)
     assert not left, f"destroy left behind: {left}"
-
-
-def _require(items: list) -> list:
-    if not items:
-        raise LookupError("none")
-    return items
 
 
 @pytest.fixture(scope="module")
