@@ -11,7 +11,7 @@ import shutil
 import socket
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -212,6 +212,18 @@ def compare(expected: Counter[str], delivered: Counter[str]) -> tuple[int, int, 
     duplicates = sum(max(delivered[key] - count, 0) for key, count in expected.items())
     foreign = sum(count for key, count in delivered.items() if key not in expected)
     return arrived, duplicates, foreign
+
+
+def lake_delivery(s3: Any, outputs: Mapping[str, Any], expected: Counter[str], failed: int) -> tuple[int, int, int]:
+    """Wait until the lake holds every record the producer did not report as failed (or the time is up), let late
+    copies land, and compare: (arrived, duplicates, foreign) as `compare` counts them."""
+
+    def read() -> Counter[str]:
+        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
+
+    wanted = sum(expected.values()) - failed
+    poll(read, lambda found: sum((expected & found).values()) >= wanted, timeout_s=120)
+    return compare(expected, settled(read))
 
 
 def poll(read: Callable[[], T], done: Callable[[T], bool], timeout_s: float, interval_s: float = 1.0) -> T:

@@ -15,12 +15,9 @@ import pytest
 from tests.drills.conftest import (
     DrillResult,
     canonical,
-    compare,
     data_root,
-    delivered_records,
-    poll,
+    lake_delivery,
     producer_summary,
-    settled,
 )
 from tests.harness import wait_for
 
@@ -81,13 +78,7 @@ def test_emulator_restart_mid_run_loses_no_record(private_emulator, drill_stack,
     summary = producer_summary(stderr)
     failed, retried = summary["failed"], summary["retried"]
     s3 = drill_stack.client("s3")  # a new client: the old one's connections died with the emulator
-
-    def read() -> Counter[str]:
-        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
-
-    poll(read, lambda found: sum((expected & found).values()) >= RECORDS - failed, timeout_s=120)
-    delivered = settled(read)
-    arrived, duplicates, foreign = compare(expected, delivered)
+    arrived, duplicates, foreign = lake_delivery(s3, outputs, expected, failed)
     record_drill(
         DrillResult(
             drill="emulator restarted mid-run (graceful stop + start)",

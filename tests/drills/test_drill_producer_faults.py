@@ -19,12 +19,9 @@ from producer.pipeline import Options
 from tests.drills.conftest import (
     DrillResult,
     canonical,
-    compare,
     data_root,
-    delivered_records,
-    poll,
+    lake_delivery,
     producer_summary,
-    settled,
 )
 from tests.drills.faults import RESPONSE_LOST, KinesisFaults
 
@@ -68,13 +65,7 @@ def test_producer_under_throttling_and_partial_failures_loses_no_record(drill_st
     summary = producer_summary(stderr.getvalue())
     failed, retried = summary["failed"], summary["retried"]
     s3, outputs = drill_stack.client("s3"), drill_stack.outputs
-
-    def read() -> Counter[str]:
-        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
-
-    poll(read, lambda found: sum((expected & found).values()) >= RECORDS - failed, timeout_s=120)
-    delivered = settled(read)
-    arrived, duplicates, foreign = compare(expected, delivered)
+    arrived, duplicates, foreign = lake_delivery(s3, outputs, expected, failed)
     record_drill(
         DrillResult(
             drill="producer: 30% records throttled, 1 call in 5 failed",
