@@ -7,8 +7,8 @@ exit, no traceback, and exactly one line reporting the problem, which says what 
 
 Where each case runs: `unit` cases need neither Terraform nor the emulator (tests/unit/test_bad_inputs.py);
 `plan` cases reach `terraform plan` on the emulator (tests/terraform/test_bad_inputs_plan.py); `integration`
-cases need the emulator's data plane (tests/integration/test_bad_inputs_emulator.py). README.md's
-"Bad input" section lists the table.
+cases need the emulator's data plane (tests/integration/test_bad_inputs_emulator.py). docs/bad-input.md
+lists the table.
 """
 
 from __future__ import annotations
