@@ -2,11 +2,10 @@
 
 Each case runs the real command in a private copy of the repository and expects its exit code, no traceback and
 one line that says what is wrong. The table's own checks are here too: enough distinct cases, each run by exactly
-one test file, each listed in the README.
+one test file, each listed in docs/bad-input.md.
 """
 
 from __future__ import annotations
-
 
 import pytest
 
