@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter
 
 import pytest
 
 from tests.drills.conftest import (
     DrillResult,
-    canonical,
     data_root,
     lake_delivery,
     producer_summary,
+    sample_sent,
 )
 from tests.harness import wait_for
 
@@ -49,18 +48,12 @@ def producer_args(endpoint: str, stream: str) -> list[str]:
     ]
 
 
-def expected_records(endpoint: str, stream: str) -> Counter[str]:
-    """What the run sends, from the producer's own dry run (same rows, same encoding)."""
-    dry = subprocess.run([*producer_args(endpoint, stream), "--dry-run"], capture_output=True, check=True, timeout=120)
-    return Counter(canonical(line) for line in dry.stdout.decode().splitlines() if line.strip())
-
-
 def test_emulator_restart_mid_run_loses_no_record(private_emulator, drill_stack, record_drill):
     outputs = drill_stack.outputs
     drill_stack.empty_data()
     endpoint, stream = private_emulator.endpoint_url, outputs["kinesis_stream_name"]
     s3 = drill_stack.client("s3")
-    expected = expected_records(endpoint, stream)
+    expected = sample_sent(RECORDS)
 
     producer = subprocess.Popen(producer_args(endpoint, stream), stderr=subprocess.PIPE, text=True)
     wait_for(

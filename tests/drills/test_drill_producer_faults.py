@@ -9,7 +9,6 @@ dropped, response lost after delivery). Then the records Firehose wrote to S3 ar
 from __future__ import annotations
 
 import io
-from collections import Counter
 
 import pytest
 
@@ -18,10 +17,10 @@ from producer.errors import ExitCode
 from producer.pipeline import Options
 from tests.drills.conftest import (
     DrillResult,
-    canonical,
     data_root,
     lake_delivery,
     producer_summary,
+    sample_sent,
 )
 from tests.drills.faults import RESPONSE_LOST, KinesisFaults
 
@@ -31,7 +30,7 @@ RECORDS = 2000
 OPTIONS = Options(max_count=RECORDS, batch_size=100, concurrency=4)  # 20 batches: enough calls for every fault
 
 
-def config(stack, dry_run: bool = False) -> RunConfig:
+def config(stack) -> RunConfig:
     return RunConfig(
         service="kinesis",
         stream_name=stack.outputs["kinesis_stream_name"],
@@ -39,21 +38,13 @@ def config(stack, dry_run: bool = False) -> RunConfig:
         region=stack.target.region,
         endpoint_url=stack.target.endpoint_url,
         options=OPTIONS,
-        dry_run=dry_run,
     )
-
-
-def expected_records(stack) -> Counter[str]:
-    """What the run sends: the producer's own dry run over the same rows (parsed records, as a multiset)."""
-    stdout, stderr = io.BytesIO(), io.StringIO()
-    assert run(config(stack, dry_run=True), stdout=stdout, stderr=stderr) == ExitCode.OK, stderr.getvalue()
-    return Counter(canonical(line) for line in stdout.getvalue().decode().splitlines() if line.strip())
 
 
 def test_producer_under_throttling_and_partial_failures_loses_no_record(drill_stack, record_drill):
     # given: an empty lake, and the producer's client answering with faults
     drill_stack.empty_data()
-    expected = expected_records(drill_stack)
+    expected = sample_sent(RECORDS)
     faults = KinesisFaults(record_fail_ratio=0.3, call_fault_every=5)
     client = faults.attach(make_client("kinesis", drill_stack.target.region, drill_stack.target.endpoint_url, 4))
 

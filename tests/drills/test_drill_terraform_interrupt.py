@@ -79,8 +79,19 @@ def apply_adopting_orphans(stack) -> list[Orphan]:
 
 
 def state_resources(stack) -> int:
+    """Managed resource instances in the stack's state."""
+    return sum(len(r["instances"]) for r in managed(stack))
+
+
+def state_role_names(stack) -> list[str]:
+    return sorted(
+        i["attributes"]["name"] for r in managed(stack) if r["type"] == "aws_iam_role" for i in r["instances"]
+    )
+
+
+def managed(stack) -> list[dict]:
     state = json.loads((stack.workdir / "terraform.tfstate").read_text())
-    return sum(len(r["instances"]) for r in state["resources"] if r["mode"] == "managed")
+    return [r for r in state["resources"] if r["mode"] == "managed"]
 
 
 def test_interrupted_apply_is_completed_by_the_next_apply(isolated_target, make_isolated_stack, record_drill):
@@ -94,29 +105,39 @@ def test_interrupted_apply_is_completed_by_the_next_apply(isolated_target, make_
     partial = state_resources(stack)
     assert 0 < partial < planned, f"got {partial} of {planned} resources after the interrupt, expected a partial stack"
 
+    # when: the re-apply (adopting what the interrupt left outside the state)
     orphans = apply_adopting_orphans(stack)
-    final = state_resources(stack)
-    assert "No changes." in stack.plan_text(), "the re-apply left differences behind"
+
+    # then: every planned resource is in the state, created by the re-apply (arrived) or named by it for import
+    # (reported; imported afterwards, so in the state too, but counted once), and exists exactly once
+    applied = state_resources(stack) - len(orphans)
+    second_plan = stack.plan_text()
     kw = {
         "endpoint_url": isolated_target.endpoint_url,
         "region_name": isolated_target.region,
         "aws_access_key_id": "test",
         "aws_secret_access_key": "test",
     }
-    roles = [r for r in boto3.client("iam", **kw).list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
-    streams = [s for s in boto3.client("kinesis", **kw).list_streams()["StreamNames"] if s.startswith(prefix)]
-    state_roles = sum(
-        1 for line in (stack.workdir / "terraform.tfstate").read_text().splitlines() if '"type": "aws_iam_role"' in line
+    iam = boto3.client("iam", **kw)
+    roles = sorted(
+        role["RoleName"]
+        for page in iam.get_paginator("list_roles").paginate()
+        for role in page["Roles"]
+        if prefix in role["RoleName"]  # e.g. <prefix>-compact-parquet, uk-online-<prefix>-trans-firehose-<suffix>
     )
+    streams = [s for s in boto3.client("kinesis", **kw).list_streams()["StreamNames"] if s.startswith(prefix)]
+    in_state = state_role_names(stack)
     record_drill(
         DrillResult(
             drill="terraform apply interrupted (SIGINT) and re-applied",
             unit="resources",
             sent=planned,
-            arrived=final,
+            arrived=applied,
             reported=len(orphans),
-            duplicates=max(len(roles) - state_roles, 0) + max(len(streams) - 1, 0),
+            duplicates=max(len(roles) - len(in_state), 0) + max(len(streams) - 1, 0),
             note=f"{partial} in state at the interrupt; {len(orphans)} outside it, named by the re-apply, imported",
         )
     )
+    assert "No changes." in second_plan, f"the re-apply left differences behind:\n{second_plan[-3000:]}"
+    assert roles == in_state, f"got roles {roles} on the emulator, expected exactly the state's {in_state}"
     assert len(streams) == 1, f"got streams {streams}, expected exactly one"

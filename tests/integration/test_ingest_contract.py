@@ -15,7 +15,7 @@ import pytest
 
 from ingest_opensearch import bulk, handler
 from ingest_opensearch.config import settings
-from ingest_opensearch.records import document_id
+from ingest_opensearch.records import InvalidRecord, document_id
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble, combine, rejected_429_first
 from tests.harness import random_prefix
 from tests.lambda_support import POISON, FakeContext, drain_queue, encode, kinesis_event, sample_record
@@ -120,26 +120,55 @@ def test_contract_429s_retry_poison_dead_letters_and_nothing_is_lost(wired, doub
         invocations += 1
         assert invocations <= 3, f"got {invocations} invocations, expected the 429s to pass on the first retry"
 
-    # then: exactly the throttled records failed the first time...
+    # then: every record is indexed (its exact document, found in what the double holds) or dead-lettered...
+    indexed = double.documents["retail"]
+    sent_records = {sequence: decoded(r["kinesis"]["data"]) for sequence, r in by_sequence.items()}
+    indexed_sequences = {
+        sequence
+        for sequence, record in sent_records.items()
+        if record is not None and indexed.get(id_of(record)) == as_document(record)
+    }
+    letters = [json.loads(m["Body"]) for m in drain_queue(aws_client("sqs"), dlq)]
+    reasons = {letter["sequenceNumber"]: letter["reason"] for letter in letters}
+    lost = set(by_sequence) - indexed_sequences - set(reasons)
+    assert not lost, f"got {len(lost)} records neither indexed nor dead-lettered"
+    both = indexed_sequences & set(reasons)
+    assert not both, f"got {len(both)} records both indexed and dead-lettered"
+    # ...exactly the throttled records failed the first time, and each was retried once after its 429...
     throttled_data = {base64.b64encode(encode(r)).decode() for r in valid[::5]}
     throttled_sequences = {s for s, r in by_sequence.items() if r["kinesis"]["data"] in throttled_data}
     assert failed_first == throttled_sequences, (
         f"got {len(failed_first)} batch item failures, expected the {len(throttled_sequences)} throttled records"
     )
-    # ...every valid record is indexed once under its id, and was retried after its 429...
-    indexed = double.documents["retail"]
-    expected_ids = {document_id(r) for r in valid}
-    assert set(indexed) == expected_ids, f"got {len(indexed)} documents, expected {len(expected_ids)}"
     assert all(double.attempts[i] == 2 for i in throttled), "got a throttled document not retried exactly once"
-    # ...and every other record is in the dead-letter queue with its reason.
-    letters = [json.loads(m["Body"]) for m in drain_queue(aws_client("sqs"), dlq)]
-    reasons = {letter["sequenceNumber"]: letter["reason"] for letter in letters}
+    # ...the valid records are the indexed ones, and every other record was dead-lettered with its reason.
+    assert set(indexed) == {document_id(r) for r in valid}, f"got {len(indexed)} documents, expected {len(valid)}"
+    assert len(indexed_sequences) == len(valid), f"got {len(indexed_sequences)} indexed records, expected 200"
     expected_reasons = sorted(["mapper_parsing_exception"] * 3 + [code for _, code in POISON])
     assert sorted(reasons.values()) == expected_reasons, f"got reasons {sorted(reasons.values())}"
-    indexed_sequences = {s for s, r in by_sequence.items() if s not in reasons}
-    lost = set(by_sequence) - indexed_sequences - set(reasons)
-    assert not lost, f"got {len(lost)} records neither indexed nor dead-lettered"
-    assert len(indexed_sequences) == len(valid), f"got {len(indexed_sequences)} indexed records, expected 200"
+
+
+def decoded(data: str) -> dict | None:
+    """The record a Kinesis payload carries, or None when it is not a JSON object (poison)."""
+    try:
+        record = json.loads(base64.b64decode(data))
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def id_of(record: dict) -> str | None:
+    """The record's document id, or None when the contract refuses the record (it cannot have been indexed)."""
+    try:
+        return document_id(record)
+    except InvalidRecord:
+        return None
+
+
+def as_document(record: dict) -> dict:
+    """The document the contract says OpenSearch must hold for a record: InvoiceDate in ISO-8601 UTC."""
+    date = record.get("InvoiceDate")
+    return record | {"InvoiceDate": date.replace(" ", "T") + "Z"} if isinstance(date, str) else record
 
 
 def test_contract_dead_letter_message_has_reason_and_original_data(wired, aws_client, dlq):

@@ -8,40 +8,20 @@ CSV with the csv module alone, independently of the producer's reader.
 
 from __future__ import annotations
 
-import csv
-import itertools
 import json
 import re
 from datetime import UTC, datetime
 
 import pytest
 
-from producer.app import DEFAULT_INPUT
 from producer.cli import main
 from tests.harness import random_prefix, wait_for
+from tests.sample_records import sample_records
 
 pytestmark = pytest.mark.integration
 
 COUNT = 600  # the first 600 rows of the sample: cancellations, quotes, commas, unicode, empty ids among them
 PARTITION = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/")
-
-
-def expected_records(count: int) -> list[dict]:
-    with DEFAULT_INPUT.open(encoding="utf-8", newline="") as source:
-        rows = list(itertools.islice(csv.DictReader(source), count))
-    return [
-        {
-            "Invoice": row["Invoice"].strip(),
-            "StockCode": row["StockCode"].strip(),
-            "Description": row["Description"].strip(),
-            "Quantity": int(row["Quantity"]),
-            "InvoiceDate": row["InvoiceDate"].strip(),
-            "Price": float(row["Price"]),
-            "Customer_ID": row["Customer ID"].strip(),
-            "Country": row["Country"].strip(),
-        }
-        for row in rows
-    ]
 
 
 def canonical(records: list[dict]) -> list[str]:
@@ -77,7 +57,7 @@ def produce(capsys, *argv: str) -> tuple[int, str]:
 
 
 def test_expected_records_hold_the_mess_the_test_must_prove():
-    records = expected_records(COUNT)
+    records = sample_records(COUNT)
     checks = {
         "cancellation": any(r["Invoice"].startswith("C") and r["Quantity"] < 0 for r in records),
         "empty customer": any(r["Customer_ID"] == "" for r in records),
@@ -125,7 +105,7 @@ def test_sample_through_kinesis_arrives_in_s3_equal_to_the_input(kinesis_stack, 
     assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
     assert f"sent {COUNT} of {COUNT} records" in stderr, f"got {stderr!r}"
     got = [record for _, record in wait_for_records(aws_client, outputs, COUNT)]
-    assert canonical(got) == canonical(expected_records(COUNT)), "S3 holds different records than the sample's"
+    assert canonical(got) == canonical(sample_records(COUNT)), "S3 holds different records than the sample's"
 
 
 def test_firehose_fed_by_kinesis_refuses_direct_puts_with_a_clear_error(kinesis_stack, endpoint, target, capsys):
@@ -159,7 +139,7 @@ def test_sample_through_direct_put_arrives_in_s3_equal_to_the_input(
     assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
     historical = lambda record: record["InvoiceDate"] < "2012"  # noqa: E731 - the other test sends "now" records
     got = [record for _, record in wait_for_records(aws_client, outputs, COUNT, keep=historical)]
-    assert canonical(got) == canonical(expected_records(COUNT)), "S3 holds different records than the sample's"
+    assert canonical(got) == canonical(sample_records(COUNT)), "S3 holds different records than the sample's"
 
 
 def test_time_mode_now_dates_records_in_the_utc_hour_firehose_partitions_them_by(
@@ -179,7 +159,7 @@ def test_time_mode_now_dates_records_in_the_utc_hour_firehose_partitions_them_by
     assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
     live = lambda record: record["InvoiceDate"] >= f"{started:%Y}"  # noqa: E731
     arrived = wait_for_records(aws_client, outputs, 40, keep=live)
-    expected_minutes = sorted(r["InvoiceDate"][14:] for r in expected_records(40))
+    expected_minutes = sorted(r["InvoiceDate"][14:] for r in sample_records(40))
     assert sorted(r["InvoiceDate"][14:] for _, r in arrived) == expected_minutes, "minutes and seconds were not kept"
     straddled_an_hour = datetime.now(UTC).hour != started.hour
     for key, record in arrived:

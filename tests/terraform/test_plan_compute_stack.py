@@ -196,14 +196,22 @@ def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):
     assert source["parameters"][0]["athena"][0]["work_group"] == f"{tf_vars['name_prefix']}-analytics"
 
 
-def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_role(plan, prefix):
+def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_role(make_stack):
+    # given: a literal bootstrap endpoint, so the invocation's input is known at plan (with the domain's own
+    # endpoint it is known only once the domain exists)
+    prefix, endpoint = random_prefix(), "https://search-retail-test.us-east-1.es.amazonaws.com"
+    tf_vars = {"name_prefix": prefix, "bucket_sse_algorithm": "AES256", "opensearch_bootstrap_endpoint": endpoint}
+    # when
+    plan = make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
+    # then
     invocation = planned(plan, "aws_lambda_invocation.opensearch_bootstrap[0]")
     assert invocation["lifecycle_scope"] == "CRUD", f"got {invocation['lifecycle_scope']}"
-    event = json.loads(invocation["input"]) if "input" in invocation else None
-    if event is not None:  # the endpoint is only known once the domain exists
-        assert event["ingest_role_arn"].endswith(f":role/{prefix}-ingest-opensearch"), f"got {event}"
-        assert event["access_control"] == "fine_grained"
-        assert event["index"] == "retail"
+    assert "input" in invocation, f"got the invocation's input unknown at plan: {sorted(invocation)}"
+    event = json.loads(invocation["input"])
+    assert event["endpoint"] == endpoint, f"got {event['endpoint']}, expected {endpoint}"
+    assert event["ingest_role_arn"].endswith(f":role/{prefix}-ingest-opensearch"), f"got {event}"
+    assert str(event["master_role_arn"]).endswith(f":role/{prefix}-opensearch-master"), f"got {event}"
+    assert (event["access_control"], event["index"]) == ("fine_grained", "retail"), f"got {event}"
 
 
 def test_bootstrap_may_administer_only_its_domain_and_assume_the_master_role(plan, prefix):

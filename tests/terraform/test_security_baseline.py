@@ -466,18 +466,25 @@ def test_every_key_rotates_and_waits_before_deletion(plan):
 
 
 def test_key_policies_let_services_use_keys_only_for_this_account(plan):
-    for address, document in policies(plan):
-        if types(plan)[address] != "aws_kms_key":
-            continue
+    keys = of_type(plan, "aws_kms_key")
+    documents = {address: document for address, document in policies(plan) if address in keys}
+    assert set(documents) == set(keys), (
+        f"got key policies known at plan for {sorted(documents)}, expected every key {sorted(keys)}: "
+        "a policy unknown at plan would escape this check"
+    )
+    service_grants = 0
+    for address, document in documents.items():
         for statement in as_list(document["Statement"]):
             principal = statement.get("Principal", {})
             if "Service" in principal:
+                service_grants += 1
                 assert statement.get("Condition"), (
                     f"{address} {statement.get('Sid')}: got a service grant without condition"
                 )
             else:
                 roots = as_list(principal.get("AWS", []))
                 assert all(r.endswith(":root") for r in roots), f"{address}: got principals {roots}"
+    assert service_grants, "got no service statement in any key policy, expected at least CloudWatch Logs'"
 
 
 def test_athena_results_are_encrypted_with_the_lake_key_and_enforced(plan):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from producer.batching import FIREHOSE, KIB, KINESIS, MIB, batches
+from producer.batching import FIREHOSE, KINESIS, batches
 from producer.records import Entry
 
 pytestmark = pytest.mark.unit
+
+# The AWS limits in bytes, written out here rather than imported from the code under test.
+KIB = 1024
+MIB = 1024 * 1024
 
 
 def entry(size: int, key: str = "k" * 16, line: int = 2) -> Entry:
