@@ -17,6 +17,7 @@ import fnmatch
 import functools
 import importlib
 import importlib.util
+import itertools
 import re
 import shlex
 import subprocess
@@ -38,6 +39,7 @@ SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
 PYTHONS = re.compile(r"^(?:\S*/)?python3?(?:\.\d+)?$|^\$\(PY\)$")
 ENV_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 MAKE_TARGET_WORD = re.compile(r"^[a-z][a-z0-9-]*$")
+RECIPE_ARGS = re.compile(r"\$\(PY\) -m ([\w.]+)(?:(?!\$\(PY\)).)*?\$\(([A-Z_]+_ARGS)\)")  # $(PY) -m demo … $(DEMO_ARGS)
 PLACEHOLDER = re.compile(r"…|<[^>]*>|\.\.\.")
 # Variables read by others, not by our code: the AWS SDK's, CLI's and provider's (AWS_PROFILE, ...) and Python's.
 FOREIGN_PREFIXES = ("AWS_", "PYTHON")
@@ -142,7 +144,7 @@ def headings(doc: Path, text: str | None = None) -> set[str]:
     """The anchors of a page's headings, as GitHub makes them (lowercase, punctuation dropped, spaces to dashes)."""
     tokens = _markdown().parse(doc.read_text() if text is None else text)
     slugs: list[str] = []
-    for heading, inline in zip(tokens, tokens[1:], strict=False):
+    for heading, inline in itertools.pairwise(tokens):
         if heading.type == "heading_open":
             slug = slugify("".join(child.content for child in inline.children or []))
             count = slugs.count(slug) + sum(1 for s in slugs if re.fullmatch(re.escape(slug) + r"-\d+", s))
@@ -197,7 +199,9 @@ class Repository:
             if rule:
                 target = rule.group(1)
             elif line.startswith("\t"):
-                for module, variable in re.findall(r"\$\(PY\) -m ([\w.]+)(?:(?!\$\(PY\)).)*?\$\(([A-Z_]+_ARGS)\)", line):
+                for module, variable in re.findall(
+                    r"\$\(PY\) -m ([\w.]+)(?:(?!\$\(PY\)).)*?\$\(([A-Z_]+_ARGS)\)", line
+                ):
                     found[(target, variable)] = module
         return found
 
@@ -306,7 +310,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-class _Captured(Exception):  # noqa: N818 - a signal, not an error
+class _Captured(Exception):
     def __init__(self, parser: argparse.ArgumentParser) -> None:
         self.parser = parser
 
@@ -327,7 +331,7 @@ def _parser_of(module_name: str) -> argparse.ArgumentParser | None:
         module.main([])
     except _Captured as captured:
         return captured.parser
-    except BaseException:  # noqa: BLE001 - a main that does not parse first has no parser to read
+    except BaseException:
         return None
     finally:
         argparse.ArgumentParser.parse_known_args = original  # type: ignore[method-assign]
@@ -546,4 +550,3 @@ def readme_make_targets(readme: Path) -> list[str]:
                     words = child.content.split()
                     found.append(words[1] if words[0] == "make" and len(words) > 1 else words[0])
     return found
-
