@@ -323,6 +323,7 @@ def cmd_init(target: Target, _: argparse.Namespace) -> None:
     stamp = terraform.ROOT_DIR / ".terraform" / "harness-target"
     stamp.unlink(missing_ok=True)
     prepare(target)
+    print(f"init: terraform/ is ready for ENV={target.name} (log {_log(target, 'init')})")
 
 
 def _context(target: Target, files: Sequence[str], log: str) -> str:

@@ -129,13 +129,13 @@ def lock_message(output: str, remote: bool = False) -> str | None:
     if _LOCK_ERROR not in output:
         return None
     info = dict(_LOCK_FIELD.findall(output[output.index(_LOCK_ERROR) :]))
-    operation = info.get("Operation", "").removeprefix("OperationType").lower() or "a command"
+    operation = info.get("Operation", "").removeprefix("OperationType").lower()
     who = f" by {info['Who']}" if info.get("Who") else ""
     since = f" since {info['Created'][:19]} UTC" if info.get("Created") else ""
+    holder = f" ({operation}{who}{since})" if operation else ""
     state = f" on {display(Path(info['Path']))}" if info.get("Path") else ""
     message = (
-        f"another Terraform run is in progress{state} ({operation}{who}{since}): wait for it to finish "
-        f"(see it with pgrep -af terraform)"
+        f"another Terraform run is in progress{state}{holder}: wait for it to finish (see it with pgrep -af terraform)"
     )
     if remote and info.get("ID"):
         message += f"; if none is running (it was killed), release the lock: terraform force-unlock {info['ID']}"

@@ -1,6 +1,6 @@
 """Terraform without the wall of text: its whole output goes to a log file beside the state, and the terminal gets
-a progress indication while it works, a spinner and counter on a terminal, a line every few seconds otherwise
-(CI logs, `make apply > file`).
+a progress indication while it works, a spinner and counter on a terminal, otherwise a line every 10 s for a
+minute and every 30 s after that (CI logs, `make apply > file`).
 
 A fresh stack's plan is ~1,700 lines; `make apply` shows what changed and what to do next instead
 (tools/summary.py), and the log keeps everything for when something fails.
@@ -19,7 +19,8 @@ from typing import TextIO
 
 from tools import local_state, terraform
 
-LINE_EVERY_S = 10.0  # without a terminal: one progress line this often
+LINE_EVERY_S = 10.0  # without a terminal: one progress line this often in the first minute,
+LINE_EVERY_LATER_S = 30.0  # then this often (a slow machine's apply still fits on a screen)
 SPIN_EVERY_S = 0.2  # on a terminal: the spinner's speed
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 INTERRUPT_GRACE_S = 120.0  # Terraform got the same Ctrl-C: time it gets to stop cleanly and save its state
@@ -99,9 +100,12 @@ class _Ticker:
         self.shown = False
 
     def follow(self, process: subprocess.Popen[bytes], started: float) -> int:
-        every = SPIN_EVERY_S if self.terminal else LINE_EVERY_S
         ticks = 0
         while True:
+            if self.terminal:
+                every = SPIN_EVERY_S
+            else:
+                every = LINE_EVERY_S if time.monotonic() - started < 60 else LINE_EVERY_LATER_S
             try:
                 return process.wait(timeout=every)
             except subprocess.TimeoutExpired:

@@ -181,3 +181,51 @@ def test_env_exports_var_files_for_terraform_by_hand_and_the_venv(monkeypatch, c
 def test_harness_terraform_calls_ignore_make_envs_var_files(monkeypatch):
     monkeypatch.setenv("TF_CLI_ARGS_plan", "-var-file=/elsewhere.tfvars")
     assert "TF_CLI_ARGS_plan" not in cli.terraform.environ_for(resolve({}))
+
+
+class FakeTerraform:
+    """Stands in for the quiet Terraform runner: records the commands, answers like Terraform."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def __call__(self, target, args, workdir, env, files=(), **kw) -> quiet.Run:
+        self.commands.append(list(args))
+        output = PLAN if args[0] == "plan" else APPLY
+        return quiet.Run(tuple(args), 0, output, 1.0, workdir / f"{args[0]}.log")
+
+
+@pytest.fixture
+def aws_apply(monkeypatch, tmp_path):
+    """`apply` against ENV=aws with Terraform, AWS and the var files stood in for; returns the recorder."""
+    fake = FakeTerraform()
+    monkeypatch.setattr(cli.terraform, "STATE_DIR", tmp_path)
+    monkeypatch.setattr(cli, "preflight", lambda target: ["-var-file=aws.tfvars"])
+    monkeypatch.setattr(cli, "ensure_reachable", lambda target: None)
+    monkeypatch.setattr(cli, "prepare", lambda target: {})
+    monkeypatch.setattr(cli, "_outputs_json", lambda env: {})
+    monkeypatch.setattr(cli, "_quiet", fake)
+    return fake
+
+
+def test_real_aws_apply_changes_nothing_without_a_yes(aws_apply, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    args = cli.build_parser().parse_args(["apply"])
+    args.extra = []
+    with pytest.raises(cli.CommandError, match="apply cancelled; nothing was changed"):
+        cli.cmd_apply(resolve({"ENV": "aws"}), args)
+    assert [c[0] for c in aws_apply.commands] == ["plan"], f"got {aws_apply.commands}"
+    shown = capsys.readouterr()
+    assert "  -/+ module.firehose.aws_kinesis_firehose_delivery_stream.this" in shown.out, "every change is shown"
+    assert "Only 'yes' is accepted" in shown.err
+
+
+def test_real_aws_apply_applies_exactly_the_reviewed_plan(aws_apply, monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
+    args = cli.build_parser().parse_args(["apply"])
+    args.extra = []
+    cli.cmd_apply(resolve({"ENV": "aws"}), args)
+    plan, apply = aws_apply.commands
+    planfile = next(a.removeprefix("-out=") for a in plan if a.startswith("-out="))
+    assert apply == ["apply", "-input=false", planfile], f"got {apply}, expected the saved plan {planfile} applied"
+    assert "-auto-approve" not in plan + apply
