@@ -360,10 +360,23 @@ def _outputs_json(env: dict[str, str]) -> dict[str, Any]:
     return {name: item.get("value") for name, item in raw.items() if isinstance(item, dict)}
 
 
+def _note_other_states(target: Target) -> None:
+    """A forgotten EMULATOR_PORT starts an empty state: say where the stacks are before Terraform creates another."""
+    if target.endpoint_url is None or local_state.resource_count(terraform.state_path(target)):
+        return
+    for path, count in local_state.other_states(target):
+        print(
+            f"{PROG}: note: no stack in this endpoint's state yet, but {local_state.display(path)} holds {count} "
+            f"resource instances for another endpoint (EMULATOR_PORT or AWS_ENDPOINT_URL set differently?)",
+            file=sys.stderr,
+        )
+
+
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
+    _note_other_states(target)
     run = _quiet(target, ["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env, files)
     _report(target, "plan", run, files, env)
 
@@ -383,6 +396,8 @@ def _change(target: Target, args: argparse.Namespace, destroy: bool) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
+    if not destroy:
+        _note_other_states(target)
     if target.is_emulated:
         run = _quiet(target, [command, "-input=false", "-auto-approve", *files, *args.extra], terraform.ROOT_DIR, env,
                      files)  # fmt: skip
@@ -462,7 +477,8 @@ def cmd_env(target: Target, _: argparse.Namespace) -> None:
 def cmd_destination(target: Target, _: argparse.Namespace) -> None:
     """Where `make produce` sends: `<service> <name>` of the deployed stack; exit 1 with the reason on stderr when
     nothing is deployed or the stack is not the chosen profile's topology (make produce then runs make apply)."""
-    wanted = profiles.choose(target).firehose_source
+    choice = profiles.choose(target)
+    wanted = choice.firehose_source
     outputs = _outputs_json(prepare(target))
     source = outputs.get("firehose_source")
     names = {"kinesis": ("kinesis", outputs.get("kinesis_stream_name")),
@@ -471,7 +487,8 @@ def cmd_destination(target: Target, _: argparse.Namespace) -> None:
     if not name:
         raise CommandError(f"no stack is deployed for ENV={target.name}")
     if wanted and source != wanted:
-        raise CommandError(f"the stack is deployed as {source}, the chosen profile wants {wanted}")
+        deployed = profiles.profile_for(source) or f"firehose_source {source}"
+        raise CommandError(f"the stack is deployed as {deployed}, the chosen profile is {choice.name}")
     print(service, name)
 
 

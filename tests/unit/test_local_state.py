@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import local_state, terraform
+from tools import cli, local_state, terraform
 from tools.targets import TargetError, resolve
 
 pytestmark = pytest.mark.unit
@@ -146,3 +146,24 @@ def test_held_lock_on_a_remote_backend_says_how_to_unlock():
 
 def test_other_errors_are_not_taken_for_a_lock():
     assert local_state.lock_message("Error: Invalid value for variable\n") is None
+
+
+def test_an_empty_endpoint_state_names_the_stacks_of_other_endpoints(state_root, capsys):
+    # given: a stack on port 4566, and a command for port 4670 (the port forgotten or changed)
+    folder = state_root / "local" / "127.0.0.1-4566"
+    folder.mkdir(parents=True)
+    (folder / "terraform.tfstate").write_text(state_text([], resources=41))
+    # when
+    cli._note_other_states(resolve({"EMULATOR_PORT": "4670"}))
+    # then
+    said = capsys.readouterr().err
+    assert "127.0.0.1-4566/terraform.tfstate holds 41 resource instances for another endpoint" in said, f"got {said}"
+
+
+def test_a_deployed_endpoint_gets_no_note(state_root, capsys):
+    for port in (4566, 4670):
+        folder = state_root / "local" / f"127.0.0.1-{port}"
+        folder.mkdir(parents=True)
+        (folder / "terraform.tfstate").write_text(state_text([], resources=3))
+    cli._note_other_states(resolve({"EMULATOR_PORT": "4670"}))
+    assert capsys.readouterr().err == ""
