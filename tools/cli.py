@@ -287,21 +287,10 @@ def cmd_status(target: Target, _: argparse.Namespace) -> None:
         source = local_state.deployed_outputs(state_file).get("firehose_source")
         deployed = f"{profiles.profile_for(source) or source}: {profiles.topology(source)}" if source else "none"
         print(f"topology:  {deployed}")
-    print(f"profile:   {_profile_status(target)}")
+    deployed_source = local_state.deployed_outputs(terraform.state_path(target)).get("firehose_source")
+    print(f"profile:   {profiles.status(target, deployed_source)}")
     for path, count in local_state.other_states(target):
         print(f"other:     {local_state.display(path)} ({count} resource instances, another endpoint)")
-
-
-def _profile_status(target: Target) -> str:
-    """The profile the next plain make apply uses, and whether it matches what is deployed."""
-    try:
-        choice = profiles.choose(target)
-    except TargetError as exc:
-        return f"unusable: {exc}"
-    wanted = choice.firehose_source
-    source = local_state.deployed_outputs(terraform.state_path(target)).get("firehose_source")
-    pending = "; the next make apply switches the stack to it" if source and wanted and source != wanted else ""
-    return f"{choice.describe()}, used by make apply, plan, destroy, produce and demo{pending}"
 
 
 def cmd_reset(target: Target, _: argparse.Namespace) -> None:
@@ -326,24 +315,17 @@ def cmd_init(target: Target, _: argparse.Namespace) -> None:
     print(f"init: terraform/ is ready for ENV={target.name} (log {_log(target, 'init')})")
 
 
-def _context(target: Target, files: Sequence[str], log: str) -> str:
-    """Where a command ran and with what: `ENV=local at http://..., profile stream; log .state/...`."""
-    where = f"ENV={target.name}" + (f" at {target.endpoint_url}" if target.endpoint_url else "")
-    profile = next((Path(f.split("=", 1)[1]).stem for f in files if "/env/profiles/" in f), None)
-    return f"{where}, profile {profile}; log {log}" if profile else f"{where}; log {log}"
-
-
 def _log(target: Target, command: str) -> str:
     return local_state.display(terraform.state_dir(target) / f"{command}.log")
 
 
 def _report(target: Target, command: str, run: quiet.Run, files: Sequence[str], env: dict[str, str]) -> None:
-    outputs = _outputs_json(env) if command == "apply" else {}
+    outputs = summary.outputs_json(env) if command == "apply" else {}
     lines = summary.report(
         command,
         run.output,
         run.seconds,
-        _context(target, files, _log(target, run.args[0])),
+        summary.context(target, files, _log(target, run.args[0])),
         outputs,
         summary.command_prefix(target.name),
         listed=None if not target.is_emulated else summary.LISTED_CHANGES,
@@ -351,32 +333,11 @@ def _report(target: Target, command: str, run: quiet.Run, files: Sequence[str], 
     print("\n".join(lines))
 
 
-def _outputs_json(env: dict[str, str]) -> dict[str, Any]:
-    result = terraform.run(["output", "-json"], terraform.ROOT_DIR, env, capture=True, check=False)
-    try:
-        raw = json.loads(result.stdout) if result.returncode == 0 else {}
-    except ValueError:
-        return {}
-    return {name: item.get("value") for name, item in raw.items() if isinstance(item, dict)}
-
-
-def _note_other_states(target: Target) -> None:
-    """A forgotten EMULATOR_PORT starts an empty state: say where the stacks are before Terraform creates another."""
-    if target.endpoint_url is None or local_state.resource_count(terraform.state_path(target)):
-        return
-    for path, count in local_state.other_states(target):
-        print(
-            f"{PROG}: note: no stack in this endpoint's state yet, but {local_state.display(path)} holds {count} "
-            f"resource instances for another endpoint (EMULATOR_PORT or AWS_ENDPOINT_URL set differently?)",
-            file=sys.stderr,
-        )
-
-
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    _note_other_states(target)
+    local_state.note_other_states(target)
     run = _quiet(target, ["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env, files)
     _report(target, "plan", run, files, env)
 
@@ -397,7 +358,7 @@ def _change(target: Target, args: argparse.Namespace, destroy: bool) -> None:
     ensure_reachable(target)
     env = prepare(target)
     if not destroy:
-        _note_other_states(target)
+        local_state.note_other_states(target)
     if target.is_emulated:
         run = _quiet(target, [command, "-input=false", "-auto-approve", *files, *args.extra], terraform.ROOT_DIR, env,
                      files)  # fmt: skip
@@ -409,24 +370,16 @@ def _change(target: Target, args: argparse.Namespace, destroy: bool) -> None:
                   terraform.ROOT_DIR, env, files)  # fmt: skip
     counts = summary.planned(plan.output)
     planned = counts.text(done=False) if counts else "see the log"
-    print(f"plan: {planned} ({_context(target, files, _log(target, 'plan'))})")
+    print(f"plan: {planned} ({summary.context(target, files, _log(target, 'plan'))})")
     print("\n".join(summary.change_lines(plan.output, limit=None) + summary.warnings(plan.output)))
     if counts is not None and counts.total == 0:
         print(f"{command}: nothing to do, the stack matches the configuration")
         return
-    if not _confirmed(f"{command}: make these changes in AWS? Only 'yes' is accepted: "):
+    if not quiet.confirmed(f"{command}: make these changes in AWS? Only 'yes' is accepted: "):
         raise CommandError(f"{command} cancelled; nothing was changed (the plan is in {local_state.display(planfile)})")
     run = _quiet(target, ["apply", "-input=false", str(planfile)], terraform.ROOT_DIR, env, files,
                  total=counts.total if counts else None)  # fmt: skip
     _report(target, command, run, files, env)
-
-
-def _confirmed(question: str) -> bool:
-    print(question, end="", file=sys.stderr, flush=True)
-    answer = sys.stdin.readline()
-    if not answer:
-        print(file=sys.stderr)
-    return answer.strip() == "yes"
 
 
 def cmd_import(target: Target, args: argparse.Namespace) -> None:
@@ -479,7 +432,7 @@ def cmd_destination(target: Target, _: argparse.Namespace) -> None:
     nothing is deployed or the stack is not the chosen profile's topology (make produce then runs make apply)."""
     choice = profiles.choose(target)
     wanted = choice.firehose_source
-    outputs = _outputs_json(prepare(target))
+    outputs = summary.outputs_json(prepare(target))
     source = outputs.get("firehose_source")
     names = {"kinesis": ("kinesis", outputs.get("kinesis_stream_name")),
              "direct_put": ("firehose", outputs.get("firehose_name"))}  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -140,3 +141,15 @@ def lock_message(output: str, remote: bool = False) -> str | None:
     if remote and info.get("ID"):
         message += f"; if none is running (it was killed), release the lock: terraform force-unlock {info['ID']}"
     return message
+
+
+def note_other_states(target: Target) -> None:
+    """A forgotten EMULATOR_PORT starts an empty state: say where the stacks are before Terraform creates another."""
+    if target.endpoint_url is None or resource_count(terraform.state_path(target)):
+        return
+    for path, count in other_states(target):
+        print(
+            f"tools: note: no stack in this endpoint's state yet, but {display(path)} holds {count} resource "
+            f"instances for another endpoint (EMULATOR_PORT or AWS_ENDPOINT_URL set differently?)",
+            file=sys.stderr,
+        )

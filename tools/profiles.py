@@ -102,3 +102,14 @@ def profile_for(firehose_source: object, workdir: Path = terraform.ROOT_DIR) -> 
         if match and match.group(1) == firehose_source:
             return name
     return None
+
+
+def status(target: Target, deployed_source: object) -> str:
+    """The profile the next plain make apply uses, and whether it differs from what is deployed."""
+    try:
+        choice = choose(target)
+    except TargetError as exc:
+        return f"unusable: {exc}"
+    wanted = choice.firehose_source
+    pending = "; the next make apply switches the stack to it" if deployed_source and wanted != deployed_source else ""
+    return f"{choice.describe()}, used by make apply, plan, destroy, produce and demo{pending}"

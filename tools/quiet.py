@@ -42,16 +42,18 @@ class Run:
 
 
 def progress_text(command: str, output: str, elapsed: float, total: int | None = None) -> str:
-    """`apply: 20 s, 12 of 41 resources done` (apply, destroy), `plan: 8 s, 30 read` (plan), `init: 3 s`."""
+    """`apply: 20 s, 12 of 41 resources done` (apply, destroy; `planning, 30 resources read` before that),
+    `plan: 8 s, 30 resources read` (plan), `init: 3 s`."""
+    read = f"{len(_REFRESHED.findall(output))} resources read"
     if command in ("apply", "destroy"):
         planned = _PLANNED.search(output)
         if planned:
             total = sum(int(n) for n in planned.groups())
-        done = len(_DONE.findall(output))
-        of = f" of {total}" if total else ""
-        return f"{command}: {elapsed:.0f} s, {done}{of} resources done"
+        if not total:
+            return f"{command}: {elapsed:.0f} s, planning, {read}"
+        return f"{command}: {elapsed:.0f} s, {len(_DONE.findall(output))} of {total} resources done"
     if command == "plan":
-        return f"{command}: {elapsed:.0f} s, {len(_REFRESHED.findall(output))} resources read"
+        return f"{command}: {elapsed:.0f} s, {read}"
     return f"{command}: {elapsed:.0f} s"
 
 
@@ -125,3 +127,12 @@ class _Ticker:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self.shown = False
+
+
+def confirmed(question: str) -> bool:
+    """Ask on stderr, read one line from stdin (a terminal or a pipe): only `yes` is yes."""
+    print(question, end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if not answer:
+        print(file=sys.stderr)
+    return answer.strip() == "yes"

@@ -7,11 +7,15 @@ stays in the log file whose path the summary names.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from tools import diagnostics, profiles
+from tools import diagnostics, profiles, terraform
+from tools.targets import Target
 
 _APPLIED = re.compile(
     r"^Apply complete! Resources: (?:(\d+) imported, )?(\d+) added, (\d+) changed, (\d+) destroyed", re.MULTILINE
@@ -194,3 +198,20 @@ def failure_excerpt(output: str, lines: int = 20) -> list[str]:
 def command_prefix(target_name: str) -> str:
     """`ENV=aws ` when the target is not the default, so the next steps run against the same target."""
     return "" if target_name == "local" else f"ENV={target_name} "
+
+
+def context(target: Target, files: Sequence[str], log: str) -> str:
+    """Where a command ran and with what: `ENV=local at http://..., profile stream; log .state/...`."""
+    where = f"ENV={target.name}" + (f" at {target.endpoint_url}" if target.endpoint_url else "")
+    profile = next((Path(f.split("=", 1)[1]).stem for f in files if "/env/profiles/" in f), None)
+    return f"{where}, profile {profile}; log {log}" if profile else f"{where}; log {log}"
+
+
+def outputs_json(env: Mapping[str, str], workdir: Path = terraform.ROOT_DIR) -> dict[str, Any]:
+    """The stack's outputs by name (`terraform output -json`; empty when there are none or it fails)."""
+    result = terraform.run(["output", "-json"], workdir, env, capture=True, check=False)
+    try:
+        raw = json.loads(result.stdout) if result.returncode == 0 else {}
+    except ValueError:
+        return {}
+    return {name: item.get("value") for name, item in raw.items() if isinstance(item, dict)}

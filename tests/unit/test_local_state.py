@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import cli, local_state, terraform
+from tools import local_state, terraform
 from tools.targets import TargetError, resolve
 
 pytestmark = pytest.mark.unit
@@ -154,7 +154,7 @@ def test_an_empty_endpoint_state_names_the_stacks_of_other_endpoints(state_root,
     folder.mkdir(parents=True)
     (folder / "terraform.tfstate").write_text(state_text([], resources=41))
     # when
-    cli._note_other_states(resolve({"EMULATOR_PORT": "4670"}))
+    local_state.note_other_states(resolve({"EMULATOR_PORT": "4670"}))
     # then
     said = capsys.readouterr().err
     assert "127.0.0.1-4566/terraform.tfstate holds 41 resource instances for another endpoint" in said, f"got {said}"
@@ -165,5 +165,5 @@ def test_a_deployed_endpoint_gets_no_note(state_root, capsys):
         folder = state_root / "local" / f"127.0.0.1-{port}"
         folder.mkdir(parents=True)
         (folder / "terraform.tfstate").write_text(state_text([], resources=3))
-    cli._note_other_states(resolve({"EMULATOR_PORT": "4670"}))
+    local_state.note_other_states(resolve({"EMULATOR_PORT": "4670"}))
     assert capsys.readouterr().err == ""

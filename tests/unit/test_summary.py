@@ -136,7 +136,12 @@ def test_failure_excerpt_starts_at_the_first_error():
     ("command", "output", "expected"),
     [
         ("apply", "Plan: 3 to add, 1 to change, 0 to destroy.\n" + APPLY, "apply: 12 s, 2 of 4 resources done"),
-        ("apply", "", "apply: 12 s, 0 resources done"),
+        ("apply", "", "apply: 12 s, planning, 0 resources read"),
+        (
+            "destroy",
+            PLAN.replace("Plan: 2 to add, 1 to change, 2 to destroy.", ""),
+            "destroy: 12 s, planning, 2 resources read",
+        ),
         ("plan", PLAN, "plan: 12 s, 2 resources read"),
         ("init", "", "init: 12 s"),
     ],
@@ -203,7 +208,7 @@ def aws_apply(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "preflight", lambda target: ["-var-file=aws.tfvars"])
     monkeypatch.setattr(cli, "ensure_reachable", lambda target: None)
     monkeypatch.setattr(cli, "prepare", lambda target: {})
-    monkeypatch.setattr(cli, "_outputs_json", lambda env: {})
+    monkeypatch.setattr(cli.summary, "outputs_json", lambda env: {})
     monkeypatch.setattr(cli, "_quiet", fake)
     return fake
 
