@@ -84,7 +84,9 @@ def run_logged(
             code = ticker.follow(process, started)
         except KeyboardInterrupt:
             ticker.clear()
-            stream.write(f"{args[0]}: interrupted; letting Terraform stop cleanly and save its state (log {log})\n")
+            stream.write(
+                f"{args[0]}: interrupted; letting Terraform stop cleanly and save its state (log {local_state.display(log)})\n"
+            )
             try:
                 process.wait(timeout=INTERRUPT_GRACE_S)
             except subprocess.TimeoutExpired:

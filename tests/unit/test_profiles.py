@@ -20,7 +20,7 @@ def state_root(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-def test_every_profile_sets_a_valid_firehose_source():
+def test_every_profile_sets_a_valid_firehose_source(state_root):
     sources = {name: profiles.choose(resolve({}), environ={"PROFILE": name}).firehose_source
                for name in profiles.available()}  # fmt: skip
     assert sources == {"direct-put": "direct_put", "stream": "kinesis"}, f"got {sources}"
