@@ -84,9 +84,8 @@ def run_logged(
             code = ticker.follow(process, started)
         except KeyboardInterrupt:
             ticker.clear()
-            stream.write(
-                f"{args[0]}: interrupted; letting Terraform stop cleanly and save its state (log {local_state.display(log)})\n"
-            )
+            shown = local_state.display(log)
+            stream.write(f"{args[0]}: interrupted; letting Terraform stop cleanly and save its state (log {shown})\n")
             try:
                 process.wait(timeout=INTERRUPT_GRACE_S)
             except subprocess.TimeoutExpired:
