@@ -36,6 +36,7 @@ SOURCE_ROOTS = (REPO_ROOT, REPO_ROOT / "lambda_src")  # where `python -m <module
 OUR_PACKAGES = ("tools", "demo", "producer", "bench", "tests")  # plus every package under lambda_src/
 FILE_EXTENSIONS = (".md", ".py", ".tf", ".tfvars", ".hcl", ".json", ".csv", ".png", ".toml", ".yaml", ".txt", ".ndjson")
 SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
+SHELL_FENCES = {"bash", "sh", "shell", "console", "zsh"}  # other code blocks are output (transcripts, tables)
 PYTHONS = re.compile(r"^(?:\S*/)?python3?(?:\.\d+)?$|^\$\(PY\)$")
 ENV_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 MAKE_TARGET_WORD = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -51,7 +52,7 @@ class Mention:
 
     doc: Path
     line: int
-    kind: str  # code | fence | link
+    kind: str  # code | fence (a shell block's command line) | output (another block's line) | link
     text: str
     example_of_bad_input: bool = False  # a row of docs/bad-input.md's table shows a mistake on purpose
 
@@ -104,8 +105,9 @@ def mentions(doc: Path, text: str | None = None, bad_input_ids: frozenset[str] =
         elif token.type == "tr_close":
             row_is_example = False
         if token.type == "fence" and token.map:
+            kind = "fence" if token.info.strip() in SHELL_FENCES else "output"  # commands, or a transcript
             for offset, line in _logical_lines(token.content):
-                found.append(Mention(doc, token.map[0] + 2 + offset, "fence", line))
+                found.append(Mention(doc, token.map[0] + 2 + offset, kind, line))
         if token.type == "inline":
             first, last = token.map or [row_line - 1, row_line]
             block = lines[first:last]
@@ -394,6 +396,10 @@ class Checker:
     # inline code and code blocks
     def _code(self, mention: Mention) -> Iterator[tuple[str, str]]:
         text = mention.text.strip()
+        if mention.kind == "output":
+            for word in text.split():
+                yield from self._path(mention, word.strip("()[],;:'\""))
+            return
         if mention.kind == "code" and re.fullmatch(r"--[a-z][\w-]*(?:[ =].*)?", text):
             flag = text.split()[0].split("=")[0]
             if flag not in self.repo.all_options:
