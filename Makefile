@@ -17,6 +17,8 @@ INPUT        ?= producer/data/online_retail_sample.csv
 PRODUCE_ARGS ?=
 BENCH_ARGS   ?=
 DEMO_ARGS    ?=
+# PROFILE: the topology, stream (default) or direct-put (terraform/env/profiles/); remembered per target and endpoint
+PROFILE      ?=
 
 .PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo \
         bench-lambda bench-producer test-unit test-local drills lint fmt validate docs clean
@@ -43,10 +45,10 @@ up: setup ## Start the embedded emulator (ENV=local), reusing a healthy one
 down: setup ## Stop the embedded emulator gracefully (it saves its state)
 	@$(PY) -m tools down
 
-status: setup ## Show the target, the emulator and the Terraform state
+status: setup ## Show the target, the emulator, the Terraform state, the deployed topology and the profile
 	@$(PY) -m tools status
 
-reset: setup ## Wipe the embedded emulator and the local Terraform state
+reset: setup ## Wipe the embedded emulator and this endpoint's local Terraform state
 	@$(PY) -m tools reset
 
 build: setup ## Build the Lambda zips into dist/ (reproducible, Lambda-platform wheels)
@@ -58,10 +60,10 @@ bench-lambda: setup ## Ingest handler time per 1000-record batch: the lab's appr
 init: setup ## Write the Terraform CLI config and override, then terraform init
 	@$(PY) -m tools init
 
-plan: build ## terraform plan against ENV
+plan: build ## terraform plan against ENV (PROFILE=stream|direct-put); a summary, the full plan in a log
 	@$(PY) -m tools plan
 
-apply: build ## Deploy the stack to ENV (starts the emulator for ENV=local)
+apply: build ## Deploy the stack to ENV (PROFILE=stream|direct-put, remembered); a summary, the full output in a log
 	@$(PY) -m tools apply
 
 destroy: build ## Destroy the stack in ENV
@@ -73,36 +75,18 @@ import: setup ## Adopt a resource left outside the state: make import ADDR='modu
 outputs: setup ## Print the stack's outputs
 	@$(PY) -m tools outputs
 
-env: setup ## Print exports for running terraform/aws by hand: eval "$(make -s env)"
+env: setup ## Exports for terraform, aws and retail-producer by hand: eval "$(make -s env)"
 	@$(PY) -m tools env
-
-# Where `make produce` sends: from the stack's outputs (JSON on stdin), "<service> <name>", or exit 1 if
-# nothing is deployed. Firehose's source decides: the stream for kinesis, Firehose itself for direct_put.
-define PRODUCE_DESTINATION
-import json, sys
-outputs = json.loads(sys.stdin.read() or "{}")
-value = lambda name: (outputs.get(name) or {}).get("value")
-source = value("firehose_source")
-if source == "kinesis" and value("kinesis_stream_name"):
-    print("kinesis", value("kinesis_stream_name"))
-elif source == "direct_put" and value("firehose_name"):
-    print("firehose", value("firehose_name"))
-else:
-    sys.exit(1)
-endef
-export PRODUCE_DESTINATION
 
 produce: setup ## Stream INPUT (default: the shipped sample) into the stack of ENV; PRODUCE_ARGS adds flags
 	@[ -f "$(INPUT)" ] || { echo "produce: error: INPUT='$(INPUT)' is not a file; give the CSV to send, e.g. make produce INPUT=online_retail_II.csv" >&2; exit 2; }
-	@$(PY) -m tools env >/dev/null  # a bad ENV, EMULATOR_PORT, AWS_ENDPOINT_URL or AWS_REGION stops here, with its reason
+	@$(PY) -m tools env >/dev/null  # a bad ENV, EMULATOR_PORT, AWS_ENDPOINT_URL, AWS_REGION or PROFILE stops here, with its reason
 	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
-	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
-	@destination() { $(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$PRODUCE_DESTINATION"; }; \
-	if ! destination >/dev/null; then \
-	  echo "produce: no stack deployed for ENV=$(ENV); deploying it first (make apply)" >&2; \
+	@if ! reason=$$($(PY) -m tools destination 2>&1 >/dev/null); then \
+	  echo "produce: $${reason#tools: error: }; deploying it first (make apply)" >&2; \
 	  $(MAKE) apply; \
 	fi; \
-	read -r service name <<< "$$(destination)"; \
+	read -r service name <<< "$$($(PY) -m tools destination)"; \
 	eval "$$($(PY) -m tools env)"; \
 	echo "produce: $(INPUT) -> $$service $$name ($${AWS_ENDPOINT_URL:-AWS}, $$AWS_REGION)" >&2; \
 	$(PY) -m producer -I "$(INPUT)" --service-name "$$service" --stream-name "$$name" \

@@ -17,7 +17,7 @@ from typing import Any
 from demo.errors import DemoError
 from demo.progress import Progress
 from tools import cli as harness
-from tools import emulator, terraform
+from tools import emulator, profiles, terraform
 from tools.targets import Target
 
 HEARTBEAT_S = 15.0
@@ -122,7 +122,8 @@ def start_emulator(target: Target) -> str:
 def apply(target: Target, log_file: Path, progress: Progress) -> str:
     """terraform init (when needed) and apply, the output in `log_file`; return the apply's resource counts."""
     env = harness.prepare(target)
-    args = ["apply", "-input=false", "-auto-approve", "-no-color", *harness.var_files(target, terraform.ROOT_DIR)]
+    files = harness.var_files(target, terraform.ROOT_DIR)  # the target's, the topology profile's, TF_VAR_FILE
+    args = ["apply", "-input=false", "-auto-approve", "-no-color", *files]
     log_file.parent.mkdir(parents=True, exist_ok=True)
     code = run_logged([terraform.binary(env), *args], terraform.ROOT_DIR, env, log_file, progress.note)
     log = log_file.read_text(errors="replace")
@@ -131,7 +132,8 @@ def apply(target: Target, log_file: Path, progress: Progress) -> str:
         hint = LOST_STATE_HINT if target.manages_emulator and LOST_ON_REFRESH.search(log) else ""
         raise DemoError(f"terraform apply failed (exit {code}); its last lines:\n{tail}\nfull log: {log_file}{hint}")
     match = APPLY_SUMMARY.search(log)
-    return f"{match.group(1)} added, {match.group(2)} changed, {match.group(3)} destroyed" if match else "applied"
+    counts = f"{match.group(1)} added, {match.group(2)} changed, {match.group(3)} destroyed" if match else "applied"
+    return f"{counts}, profile {profiles.choose(target).name}"
 
 
 def read_outputs(target: Target) -> StackOutputs:

@@ -43,7 +43,7 @@ HOUR_DRY_RUN = ("--hour", HOUR, "--dry-run")
 PROBLEM_LINE = re.compile(r"^[\w.-]+: (error: |line \d+: rejected)")
 # Inherited settings that would change what the commands do; each case sets its own.
 CLEARED = ("AWS_", "ENV", "EMULATOR_", "TF_VAR", "TF_BACKEND_CONFIG", "TF_CLI_CONFIG_FILE", "TF_LOG", "TERRAFORM")
-CLEARED_EXACT = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH")
+CLEARED_EXACT = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH", "PROFILE")
 # What the sweep copies: a user's checkout, minus state and builds (the venv is shared through a symlink).
 COPIED = ("tools", "terraform", "modules", "producer", "demo", "lambda_src", "Makefile", "pyproject.toml")
 
@@ -129,6 +129,14 @@ CASES: tuple[BadInput, ...] = (
     BadInput("tfvars-syntax", "tfvars", "`name_prefix =` (no value) in a var file", tools("plan"), 1,
              "terraform plan failed: Invalid expression: Expected the start of an expression",
              {"TF_VAR_FILE": "{tmp}/mine.tfvars"}, {"mine.tfvars": "name_prefix =\n"}, "plan"),
+    BadInput("tfvars-env-overridden", "tfvars", "`TF_VAR_enable_opensearch=true` (env/local.tfvars sets it)",
+             tools("plan"), 2, "TF_VAR_enable_opensearch is set, but terraform/env/local.tfvars sets enable_opensearch "
+             "and a var file wins over the environment", {"TF_VAR_enable_opensearch": "true"}),
+    BadInput("tfvars-env-firehose-source", "tfvars", "`TF_VAR_firehose_source=direct_put` (a profile sets it)",
+             tools("plan"), 2, "choose with PROFILE=direct-put or PROFILE=stream",
+             {"TF_VAR_firehose_source": "direct_put"}),
+    BadInput("profile-unknown", "tfvars", "`PROFILE=firehose` (no such profile)", tools("plan"), 2,
+             "PROFILE='firehose' is not a profile; use one of: direct-put, stream", {"PROFILE": "firehose"}),
     # --- make targets and python -m tools --------------------------------------------------------------
     BadInput("make-import-without-address", "make", "`make import` without `ADDR` and `ID`", ("make", "import"), 2,
              "import needs the resource address and its ID: make import ADDR='module.x.aws_y.this' ID=<id>"),
@@ -136,6 +144,8 @@ CASES: tuple[BadInput, ...] = (
              ("make", "produce", "INPUT={tmp}/sales.csv"), 2, "INPUT='{tmp}/sales.csv' is not a file"),
     BadInput("make-produce-unknown-target", "make", "`make produce` with `ENV=staging`", ("make", "produce"), 2,
              "ENV='staging' is not a known target", {"ENV": "staging"}),
+    BadInput("make-unknown-profile", "make", "`make produce PROFILE=lab` (no such profile)",
+             ("make", "produce", "PROFILE=lab"), 2, "PROFILE='lab' is not a profile; use one of: direct-put, stream"),
     BadInput("tools-plan-without-zips", "tools", "`python -m tools plan` before `make build`", tools("plan"), 1,
              "dist/compact_parquet.zip, dist/ingest_opensearch.zip, dist/opensearch_bootstrap.zip are missing; "
              "build the Lambda zips first with make build", zips=False),

@@ -13,12 +13,12 @@ import re
 import shlex
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tools import diagnostics, emulator, module_docs, recovery, terraform
+from tools import diagnostics, emulator, local_state, module_docs, profiles, quiet, recovery, summary, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
@@ -44,8 +44,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def var_files(target: Target, workdir: Path) -> list[str]:
-    """The target's committed tfvars, plus the user's TF_VAR_FILE when given; each checked for undeclared names."""
+    """The target's committed tfvars, the topology profile (tools/profiles.py), then the user's TF_VAR_FILE when
+    given; each checked for undeclared names."""
     files = [workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars")]
+    files.append(profiles.choose(target, workdir).file)
     extra = os.environ.get("TF_VAR_FILE", "").strip()
     if extra:
         path = Path(extra).expanduser().resolve()
@@ -55,7 +57,28 @@ def var_files(target: Target, workdir: Path) -> list[str]:
     declared = {v.name for v in module_docs.parse_module(workdir)[0]}
     for path in files:
         check_var_file(path, declared)
+        check_environment_override(path, os.environ)
     return [f"-var-file={f}" for f in files]
+
+
+def check_environment_override(path: Path, environ: Mapping[str, str]) -> None:
+    """Refuse TF_VAR_<name> when a var file sets <name>: a var file wins over the environment, so Terraform would
+    silently ignore it."""
+    try:
+        names = module_docs.assigned_names(path.read_text())
+    except (OSError, module_docs.DocsError):
+        return
+    clash = next((name for name in names if f"TF_VAR_{name}" in environ), None)
+    if clash == "firehose_source":
+        raise TargetError(
+            "TF_VAR_firehose_source is set, but the topology profile sets firehose_source and a var file wins over "
+            "the environment: unset it and choose with PROFILE=direct-put or PROFILE=stream"
+        )
+    if clash:
+        raise TargetError(
+            f"TF_VAR_{clash} is set, but {local_state.display(path)} sets {clash} and a var file wins over the "
+            f"environment: put {clash} = <value> in a .tfvars file of yours and pass TF_VAR_FILE=<that file>"
+        )
 
 
 def preflight(target: Target, workdir: Path = terraform.ROOT_DIR) -> list[str]:
@@ -130,28 +153,67 @@ def prepare(target: Target, workdir: Path = terraform.ROOT_DIR) -> dict[str, str
     backend_file = terraform.backend_config_file(target)
     state = None if backend_file else terraform.state_path(target)
     if state:
+        if workdir == terraform.ROOT_DIR and (moved := local_state.adopt_legacy_state(target)):
+            print(f"{PROG}: {moved}", file=sys.stderr)
         state.parent.mkdir(parents=True, exist_ok=True)
     terraform.write_overrides(workdir, target, state, s3_backend=backend_file is not None)
     stamp = workdir / ".terraform" / "harness-target"
-    wanted = f"{target.name} {target.endpoint_url} {backend_file}\n"
+    wanted = f"{target.name} {target.endpoint_url} {backend_file or state}\n"
     if not stamp.exists() or stamp.read_text() != wanted:
         args = ["init", "-input=false", "-reconfigure"]
         if backend_file:
             args.append(f"-backend-config={backend_file}")
-        _terraform(args, workdir, env)
+        _quiet(target, args, workdir, env)
         stamp.write_text(wanted)
     return env
 
 
+def _quiet(
+    target: Target, args: Sequence[str], workdir: Path, env: dict[str, str], files: Sequence[str] = (), **kw: Any
+) -> quiet.Run:
+    """Run Terraform with its output in `<state dir>/<command>.log` and progress on stderr; on failure, show the
+    log's relevant lines and path, then fail with one line (import hints and state locks included)."""
+    run = quiet.run_logged(args, workdir, env, terraform.state_dir(target) / f"{args[0]}.log", **kw)
+    if run.code != 0:
+        locked = local_state.lock_message(run.output, remote=terraform.backend_config_file(target) is not None)
+        if locked:
+            raise CommandError(locked)
+        print(
+            f"{args[0]}: failed after {summary.seconds(run.seconds)}; from {local_state.display(run.log)}:",
+            *summary.failure_excerpt(run.output),
+            sep="\n",
+            file=sys.stderr,
+        )
+        where = f"in {local_state.display(run.log)}"
+        _explain_failure(list(run.args), run.code, run.output, workdir, env, files, where)
+    return run
+
+
 def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
+    """Run Terraform with its output on the terminal (commands whose output is the point: output, import)."""
     args = with_color_choice(args)
     print(f"{PROG}: terraform {' '.join(args)}", file=sys.stderr)
     code, output = terraform.run_tee(args, workdir, env)
-    if code == 0:
-        return
+    if code != 0:
+        _explain_failure(args, code, output, workdir, env, [a for a in args if a.startswith("-var")], "above")
+
+
+def _explain_failure(
+    args: Sequence[str],
+    code: int,
+    output: str,
+    workdir: Path,
+    env: dict[str, str],
+    variables: Sequence[str],
+    where: str,
+) -> NoReturn:
+    """One line that says why Terraform failed: a held state lock, resources to import, or its first error."""
+    locked = local_state.lock_message(output)
+    if locked:
+        raise CommandError(locked)
     orphans = recovery.find_orphans(output)
     if orphans and recovery.needs_plan(orphans):
-        orphans = recovery.with_import_ids(orphans, _plan_json(args, workdir, env))
+        orphans = recovery.with_import_ids(orphans, _plan_json(variables, workdir, env))
     if orphans:
         commands = "\n".join(
             f"  make import ADDR={shlex.quote(o.address)} ID={shlex.quote(o.resource_id)}" for o in orphans
@@ -163,8 +225,8 @@ def _terraform(args: Sequence[str], workdir: Path, env: dict[str, str]) -> None:
         )
     errors = diagnostics.errors(output)
     if not errors:
-        raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages above")
-    more = f" (and {len(errors) - 1} more error(s) above)" if len(errors) > 1 else ""
+        raise CommandError(f"terraform {args[0]} failed (exit {code}); see its messages {where}")
+    more = f" (and {len(errors) - 1} more error(s) {where})" if len(errors) > 1 else ""
     raise CommandError(f"terraform {args[0]} failed: {errors[0].line()}{more}; fix it and run again")
 
 
@@ -175,9 +237,10 @@ def with_color_choice(args: Sequence[str]) -> list[str]:
     return [args[0], "-no-color", *args[1:]]
 
 
-def _plan_json(args: Sequence[str], workdir: Path, env: dict[str, str]) -> dict[str, Any]:
-    """The JSON of a plan with the same variables as `args` (empty when planning fails: the hints stay as found)."""
-    variables = [arg for arg in args if arg.startswith(("-var=", "-var-file="))]
+def _plan_json(variables: Sequence[str], workdir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The JSON of a plan with these variables (-var=, -var-file=; empty when planning fails: the hints stay as
+    found)."""
+    variables = [arg for arg in variables if arg.startswith(("-var=", "-var-file="))]
     with tempfile.TemporaryDirectory() as scratch:
         planfile = str(Path(scratch) / "plan")
         planned = terraform.run(["plan", "-input=false", "-lock=false", f"-out={planfile}", *variables], workdir,
@@ -212,11 +275,22 @@ def cmd_status(target: Target, _: argparse.Namespace) -> None:
             instance = emulator.MiniStack(target.port)
             pid = instance.pid()
             print(f"pid:       {pid if pid else '-'} (log {instance.log_file})")
+    if legacy := local_state.legacy_state(target):
+        print(f"old state: {local_state.display(legacy)} ({local_state.resource_count(legacy)} resource instances; "
+              "the next make plan/apply moves it to its endpoint's folder, or says what to do)")  # fmt: skip
     state_file = terraform.state_path(target)
-    count = 0
-    if state_file.exists():
-        count = sum(len(r.get("instances", [])) for r in json.loads(state_file.read_text()).get("resources", []))
-    print(f"terraform: {count} resource instances in {state_file}")
+    if target.name == "aws" and terraform.backend_config_file(target):
+        print("terraform: state in the S3 backend of TF_BACKEND_CONFIG (make outputs shows the deployed stack)")
+    else:
+        count = local_state.resource_count(state_file)
+        print(f"terraform: {count} resource instances in {local_state.display(state_file)}")
+        source = local_state.deployed_outputs(state_file).get("firehose_source")
+        deployed = f"{profiles.profile_for(source) or source}: {profiles.topology(source)}" if source else "none"
+        print(f"topology:  {deployed}")
+    deployed_source = local_state.deployed_outputs(terraform.state_path(target)).get("firehose_source")
+    print(f"profile:   {profiles.status(target, deployed_source)}")
+    for path, count in local_state.other_states(target):
+        print(f"other:     {local_state.display(path)} ({count} resource instances, another endpoint)")
 
 
 def cmd_reset(target: Target, _: argparse.Namespace) -> None:
@@ -224,46 +298,88 @@ def cmd_reset(target: Target, _: argparse.Namespace) -> None:
         raise TargetError("`reset` wipes the embedded emulator only (ENV=local)")
     assert target.port is not None
     emulator.MiniStack(target.port).reset()
-    terraform.state_path(target).unlink(missing_ok=True)
-    print(f"{PROG}: emulator wiped and local Terraform state removed", file=sys.stderr)
+    folder = terraform.state_dir(target)
+    for name in (*local_state.STATE_FILES, *(f"{c}.log" for c in ("init", "plan", "apply", "destroy"))):
+        (folder / name).unlink(missing_ok=True)
+    print(
+        f"{PROG}: emulator wiped and its Terraform state removed ({local_state.display(folder)}; "
+        f"the remembered profile is kept)",
+        file=sys.stderr,
+    )
 
 
 def cmd_init(target: Target, _: argparse.Namespace) -> None:
     stamp = terraform.ROOT_DIR / ".terraform" / "harness-target"
     stamp.unlink(missing_ok=True)
     prepare(target)
+    print(f"init: terraform/ is ready for ENV={target.name} (log {_log(target, 'init')})")
+
+
+def _log(target: Target, command: str) -> str:
+    return local_state.display(terraform.state_dir(target) / f"{command}.log")
+
+
+def _report(target: Target, command: str, run: quiet.Run, files: Sequence[str], env: dict[str, str]) -> None:
+    outputs = summary.outputs_json(env) if command == "apply" else {}
+    lines = summary.report(
+        command,
+        run.output,
+        run.seconds,
+        summary.context(target, files, _log(target, run.args[0])),
+        outputs,
+        summary.command_prefix(target.name),
+        listed=None if not target.is_emulated else summary.LISTED_CHANGES,
+    )
+    print("\n".join(lines))
 
 
 def cmd_plan(target: Target, args: argparse.Namespace) -> None:
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    _terraform(["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env)
+    local_state.note_other_states(target)
+    run = _quiet(target, ["plan", "-input=false", *files, *args.extra], terraform.ROOT_DIR, env, files)
+    _report(target, "plan", run, files, env)
 
 
 def cmd_apply(target: Target, args: argparse.Namespace) -> None:
-    files = preflight(target)
-    ensure_reachable(target)
-    env = prepare(target)
-    # Real AWS: no -auto-approve and no -input=false, so Terraform shows the plan and asks before changing anything.
-    approve = ["-input=false", "-auto-approve"] if target.is_emulated else []
-    _terraform(
-        ["apply", *approve, *files, *args.extra],
-        terraform.ROOT_DIR,
-        env,
-    )
+    _change(target, args, destroy=False)
 
 
 def cmd_destroy(target: Target, args: argparse.Namespace) -> None:
+    _change(target, args, destroy=True)
+
+
+def _change(target: Target, args: argparse.Namespace, destroy: bool) -> None:
+    """apply or destroy. Emulators: at once, quietly. Real AWS: plan to a file, show what it changes, ask, then
+    apply exactly that plan."""
+    command = "destroy" if destroy else "apply"
     files = preflight(target)
     ensure_reachable(target)
     env = prepare(target)
-    approve = ["-input=false", "-auto-approve"] if target.is_emulated else []
-    _terraform(
-        ["destroy", *approve, *files, *args.extra],
-        terraform.ROOT_DIR,
-        env,
-    )
+    if not destroy:
+        local_state.note_other_states(target)
+    if target.is_emulated:
+        run = _quiet(target, [command, "-input=false", "-auto-approve", *files, *args.extra], terraform.ROOT_DIR, env,
+                     files)  # fmt: skip
+        _report(target, command, run, files, env)
+        return
+    planfile = terraform.state_dir(target) / f"{command}.tfplan"
+    mode = ["-destroy"] if destroy else []
+    plan = _quiet(target, ["plan", "-input=false", *mode, f"-out={planfile}", *files, *args.extra],
+                  terraform.ROOT_DIR, env, files)  # fmt: skip
+    counts = summary.planned(plan.output)
+    planned = counts.text(done=False) if counts else "see the log"
+    print(f"plan: {planned} ({summary.context(target, files, _log(target, 'plan'))})")
+    print("\n".join(summary.change_lines(plan.output, limit=None) + summary.warnings(plan.output)))
+    if counts is not None and counts.total == 0:
+        print(f"{command}: nothing to do, the stack matches the configuration")
+        return
+    if not quiet.confirmed(f"{command}: make these changes in AWS? Only 'yes' is accepted: "):
+        raise CommandError(f"{command} cancelled; nothing was changed (the plan is in {local_state.display(planfile)})")
+    run = _quiet(target, ["apply", "-input=false", str(planfile)], terraform.ROOT_DIR, env, files,
+                 total=counts.total if counts else None)  # fmt: skip
+    _report(target, command, run, files, env)
 
 
 def cmd_import(target: Target, args: argparse.Namespace) -> None:
@@ -284,8 +400,13 @@ def cmd_outputs(target: Target, args: argparse.Namespace) -> None:
     _terraform(["output", *args.extra], terraform.ROOT_DIR, env)
 
 
+# Terraform reads extra arguments per subcommand from TF_CLI_ARGS_<name>: `make env` sets them so a bare
+# `terraform plan` in terraform/ gets the same var files as `make plan` (the harness itself strips them).
+HAND_COMMANDS = ("plan", "apply", "destroy", "import")
+
+
 def cmd_env(target: Target, _: argparse.Namespace) -> None:
-    """Print shell exports so plain `terraform` and `aws` commands reach the same target."""
+    """Print shell exports so plain `terraform`, `aws` and `retail-producer` commands reach the same target."""
     env = terraform.environ_for(target, base={})
     keys = [
         "TF_CLI_CONFIG_FILE",
@@ -298,6 +419,30 @@ def cmd_env(target: Target, _: argparse.Namespace) -> None:
     for key in keys:
         if key in env:
             print(f"export {key}={shlex.quote(env[key])}")
+    files = " ".join(var_files(target, terraform.ROOT_DIR))
+    for command in HAND_COMMANDS:
+        print(f"export TF_CLI_ARGS_{command}={shlex.quote(files)}")
+    venv_bin = REPO_ROOT / ".venv" / "bin"
+    if str(venv_bin) not in os.environ.get("PATH", "").split(os.pathsep):
+        print(f'export PATH={shlex.quote(str(venv_bin))}:"$PATH"')
+
+
+def cmd_destination(target: Target, _: argparse.Namespace) -> None:
+    """Where `make produce` sends: `<service> <name>` of the deployed stack; exit 1 with the reason on stderr when
+    nothing is deployed or the stack is not the chosen profile's topology (make produce then runs make apply)."""
+    choice = profiles.choose(target)
+    wanted = choice.firehose_source
+    outputs = summary.outputs_json(prepare(target))
+    source = outputs.get("firehose_source")
+    names = {"kinesis": ("kinesis", outputs.get("kinesis_stream_name")),
+             "direct_put": ("firehose", outputs.get("firehose_name"))}  # fmt: skip
+    service, name = names.get(str(source), (None, None))
+    if not name:
+        raise CommandError(f"no stack is deployed for ENV={target.name}")
+    if wanted and source != wanted:
+        deployed = profiles.profile_for(source) or f"firehose_source {source}"
+        raise CommandError(f"the stack is deployed as {deployed}, the chosen profile is {choice.name}")
+    print(service, name)
 
 
 def cmd_validate(target: Target, _: argparse.Namespace) -> None:
@@ -335,15 +480,16 @@ def cmd_fmt(target: Target, args: argparse.Namespace) -> None:
 COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = {
     "up": (cmd_up, "start the embedded emulator (reuses a healthy one)"),
     "down": (cmd_down, "stop the embedded emulator gracefully (it saves its state)"),
-    "status": (cmd_status, "report the target, the emulator and the Terraform state"),
+    "status": (cmd_status, "report the target, the emulator, the Terraform state, the topology and the profile"),
     "reset": (cmd_reset, "wipe the embedded emulator and the local Terraform state"),
     "init": (cmd_init, "write the CLI config and override, then terraform init"),
     "plan": (cmd_plan, "terraform plan against the target"),
-    "apply": (cmd_apply, "terraform apply against the target, then print the outputs"),
+    "apply": (cmd_apply, "terraform apply against the target, then a summary (the full output in a log)"),
     "destroy": (cmd_destroy, "terraform destroy against the target"),
     "import": (cmd_import, "terraform import ADDRESS ID: adopt a resource that exists outside the state"),
     "outputs": (cmd_outputs, "terraform output"),
-    "env": (cmd_env, "print shell exports for running terraform/aws by hand against the target"),
+    "env": (cmd_env, "print shell exports for running terraform/aws/retail-producer by hand against the target"),
+    "destination": (cmd_destination, "print where make produce sends (service and name) for the chosen profile"),
     "fmt": (cmd_fmt, "terraform fmt -recursive over terraform/, modules/ and tests/fixtures/"),
     "validate": (cmd_validate, "terraform validate the root stack and every module"),
 }

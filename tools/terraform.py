@@ -5,18 +5,22 @@
   `TF_CLI_CONFIG_FILE`.
 * For emulated targets, a generated, git-ignored `harness_override.tf` points the provider at the
   endpoint, the way `tflocal` does; the committed Terraform stays free of anything emulator-specific.
-* Each target keeps its state apart (`.state/<target>/`), so switching `ENV` never mixes stacks.
+* Each target keeps its state apart, and an emulated target one state per endpoint
+  (`.state/local/127.0.0.1-4566/`, `.state/localstack/<host>-<port>/`, `.state/aws/`): switching `ENV` or
+  `EMULATOR_PORT` never points a state at another emulator's resources.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlparse
 
 from tools.targets import LOCAL_DIR, REPO_ROOT, STATE_DIR, Target, TargetError
 
@@ -163,8 +167,18 @@ def render_override(target: Target, state_path: Path | None, s3_backend: bool = 
     return "\n".join(lines)
 
 
+def state_dir(target: Target) -> Path:
+    """Where a target's local state, logs and remembered profile live: per endpoint for emulated targets."""
+    if target.endpoint_url is None:
+        return STATE_DIR / target.name
+    url = urlparse(target.endpoint_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    host = re.sub(r"[^A-Za-z0-9.-]", "_", url.hostname or "")
+    return STATE_DIR / target.name / f"{host}-{port}"
+
+
 def state_path(target: Target) -> Path:
-    return STATE_DIR / target.name / "terraform.tfstate"
+    return state_dir(target) / "terraform.tfstate"
 
 
 def backend_config_file(target: Target, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -215,6 +229,8 @@ def environ_for(target: Target, base: Mapping[str, str] | None = None) -> dict[s
     """The environment for a Terraform call: ours wins over the user's for the keys that matter."""
     env = dict(os.environ if base is None else base)
     env.pop("TF_LOG", None)
+    for command in ("plan", "apply", "destroy", "import"):  # `make env`'s var files for Terraform by hand
+        env.pop(f"TF_CLI_ARGS_{command}", None)
     env["TF_CLI_CONFIG_FILE"] = str(write_cli_config(env))
     env["TF_IN_AUTOMATION"] = "1"
     env["CHECKPOINT_DISABLE"] = "1"  # no version check calls home

@@ -53,10 +53,13 @@ def test_localstack_target_plans_against_a_running_endpoint(repo_copy, endpoint)
         repo_copy, "plan", "-no-color", ENV="localstack", AWS_ENDPOINT_URL=endpoint, TF_VAR_name_prefix=prefix
     )
     assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-1000:]}"
-    assert f'+ name                      = "{prefix}-trans"' in result.stdout, "expected the stream in the plan"
+    assert result.stdout.startswith("plan: "), f"got {result.stdout[:500]}, expected the plan's summary"
+    state_dir = repo_copy / ".state" / "localstack" / f"127.0.0.1-{endpoint.rsplit(':', 1)[1]}"
+    plan = (state_dir / "plan.log").read_text()
+    assert f'+ name                      = "{prefix}-trans"' in plan, "expected the stream in the plan's log"
     override = (repo_copy / "terraform" / "harness_override.tf").read_text()
     assert f'kinesis        = "{endpoint}"' in override, f"expected endpoints of {endpoint} in the override"
-    assert (repo_copy / ".state" / "localstack").is_dir(), "expected the localstack target's own state folder"
+    assert f'path = "{state_dir / "terraform.tfstate"}"' in override, "expected this endpoint's own state"
 
 
 def test_status_reports_the_localstack_endpoint(repo_copy, endpoint):
