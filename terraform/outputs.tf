@@ -244,6 +244,16 @@ output "alarm_names" {
   value       = try(module.alarms[0].alarm_names, {})
 }
 
+output "operations_dashboard_name" {
+  description = "CloudWatch dashboard of the pipeline's operations; null with enable_operations_dashboard = false."
+  value       = try(module.operations_dashboard[0].dashboard_name, null)
+}
+
+output "operations_dashboard_url" {
+  description = "Link to the operations dashboard in the CloudWatch console; null with enable_operations_dashboard = false."
+  value       = try(module.operations_dashboard[0].dashboard_url, null)
+}
+
 output "quicksight_data_source_arn" {
   description = "ARN of the QuickSight Athena data source; null with enable_quicksight = false."
   value       = try(module.quicksight[0].data_source_arn, null)

@@ -419,7 +419,19 @@ variable "opensearch_master_user_arn" {
 # --- Alarms --------------------------------------------------------------------------------------
 
 variable "enable_alarms" {
-  description = "Create the encrypted SNS topic and the CloudWatch alarms (Firehose freshness, Kinesis throttling, Lambda errors and iterator age, dead-letter queue depth)."
+  description = "Create the encrypted SNS topic and the CloudWatch alarms (Firehose freshness and error objects, Kinesis throttling, Lambda errors and iterator age, dead-letter queue depth)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_operations_dashboard" {
+  description = "Create the CloudWatch dashboard <name_prefix>-operations (stream, Firehose, functions, dead letters; docs/operations.md)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_error_prefix_metrics" {
+  description = "Turn on S3 request metrics for Firehose's error prefix (billed as CloudWatch custom metrics): the alarm on new error objects and the dashboard's error-prefix graph read them."
   type        = bool
   default     = true
 }

@@ -105,6 +105,12 @@ REVIEWED_TYPES = {
     "aws_lambda_invocation",  # the bootstrap's input: names and ARNs
     "aws_quicksight_data_source",  # Athena through TLS (asserted below); data stays in the lake
     "aws_quicksight_data_set",
+    "aws_cloudformation_stack",  # the QuickSight data source with its own role, Athena through TLS (asserted below)
+    "aws_quicksight_template",  # visual definitions; the data stays in the lake
+    "aws_quicksight_analysis",
+    "aws_quicksight_dashboard",
+    "aws_cloudwatch_dashboard",  # metric names and dimensions only
+    "aws_s3_bucket_metric",  # a request-metrics filter on a prefix
 }
 
 CMK_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/.+$")

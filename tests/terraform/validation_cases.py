@@ -42,6 +42,7 @@ REQUIRED: dict[str, Inputs] = {
     },
     "opensearch": {"domain_name": "probe-domain"},
     "alarms": {"name_prefix": "probe"},
+    "operations_dashboard": {"dashboard_name": "probe-operations"},
     "kms_key": {"description": "Encrypts the probe", "alias": "probe-key"},
     "quicksight": {
         "name_prefix": "probe",
@@ -65,6 +66,7 @@ PRIMARY: dict[str, str] = {
     "lambda_function": "aws_lambda_function.this",
     "opensearch": "aws_opensearch_domain.this",
     "alarms": "aws_sns_topic.this",
+    "operations_dashboard": "aws_cloudwatch_dashboard.this",
     "kms_key": "aws_kms_key.this",
     "quicksight": "aws_quicksight_data_set.this",
     ROOT: "module.kinesis_stream.aws_kinesis_stream.this",
@@ -294,6 +296,18 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "dead_letter_queue_depth_threshold": (
             {"dead_letter_queue_depth_threshold": -5},
             "dead_letter_queue_depth_threshold must be 0 or more",
+        ),
+    },
+    "operations_dashboard": {
+        "dashboard_name": ({"dashboard_name": "retail operations"}, "dashboard_name must be 1 to 255 characters"),
+        "period_seconds": ({"period_seconds": 30}, "period_seconds must be a multiple of 60 between 60 and 86400"),
+        "dead_letter_queue_names": (
+            {"dead_letter_queue_names": {"Ingest DLQ": "retail-dlq"}},
+            "dead_letter_queue_names keys must be 1 to 32 lowercase letters",
+        ),
+        "alarm_arns": (
+            {"alarm_arns": ["retail-ingest-lambda-errors"]},
+            "alarm_arns must contain CloudWatch alarm ARNs",
         ),
     },
     "lambda_function": {
