@@ -264,6 +264,21 @@ output "quicksight_data_set_arn" {
   value       = try(module.quicksight[0].data_set_arn, null)
 }
 
+output "quicksight_data_source_role_arn" {
+  description = "IAM role the QuickSight data source runs its Athena queries as; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].data_source_role_arn, null)
+}
+
+output "quicksight_dashboard_id" {
+  description = "ID of the QuickSight dashboard with the lab's visuals (open it from QuickSight's Dashboards page); null with enable_quicksight = false."
+  value       = try(module.quicksight[0].dashboard_id, null)
+}
+
+output "quicksight_analysis_id" {
+  description = "ID of the QuickSight analysis the owners edit; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].analysis_id, null)
+}
+
 output "opensearch_bootstrap_function_name" {
   description = "Lambda that bootstraps the domain (template, ISM, role mapping, Dashboards); re-invoke it to repair drift. Null without OpenSearch or with enable_opensearch_bootstrap = false."
   value       = try(module.opensearch_bootstrap_lambda[0].function_name, null)

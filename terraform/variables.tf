@@ -445,13 +445,13 @@ variable "alarm_email_addresses" {
 # --- QuickSight ----------------------------------------------------------------------------------
 
 variable "enable_quicksight" {
-  description = "Create the QuickSight Athena data source and a dataset over the JSON table. Needs a QuickSight subscription in the account."
+  description = "Create the QuickSight Athena data source (running as a role of its own), a dataset over the JSON table, and the lab's visuals as an analysis and a dashboard. Needs a QuickSight subscription in the account."
   type        = bool
   default     = false
 }
 
 variable "quicksight_principal_arns" {
-  description = "QuickSight users or groups that own the data source and dataset (arn:aws:quicksight:<identity region>:<account>:user/default/<name>)."
+  description = "QuickSight users or groups that own the data source, dataset, analysis and dashboard (arn:aws:quicksight:<identity region>:<account>:user/default/<name>)."
   type        = list(string)
   default     = []
 
@@ -459,6 +459,12 @@ variable "quicksight_principal_arns" {
     condition     = !var.enable_quicksight || length(var.quicksight_principal_arns) > 0
     error_message = "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true."
   }
+}
+
+variable "quicksight_viewer_principal_arns" {
+  description = "QuickSight users or groups that may read the dashboard and build analyses on the dataset, without changing either."
+  type        = list(string)
+  default     = []
 }
 
 variable "enable_opensearch_bootstrap" {

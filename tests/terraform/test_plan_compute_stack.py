@@ -13,6 +13,7 @@ from tests.harness import planned, planned_resources, random_prefix, the_only
 pytestmark = pytest.mark.plan
 
 INGEST = "module.ingest_lambda[0]"
+M_QUICKSIGHT = "module.quicksight[0]"
 COMPACTION = "module.compaction_lambda[0]"
 
 
@@ -194,8 +195,10 @@ def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):
     principal = "arn:aws:quicksight:us-east-1:000000000000:user/default/analyst"
     tf_vars = {"name_prefix": random_prefix(), "enable_quicksight": "true", "quicksight_principal_arns": [principal]}
     plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
-    source = planned(plan, "module.quicksight[0].aws_quicksight_data_source.this")
-    assert source["parameters"][0]["athena"][0]["work_group"] == f"{tf_vars['name_prefix']}-analytics"
+    template = json.loads(planned(plan, f"{M_QUICKSIGHT}.aws_cloudformation_stack.data_source[0]")["template_body"])
+    athena = template["Resources"]["DataSource"]["Properties"]["DataSourceParameters"]["AthenaParameters"]
+    assert athena["WorkGroup"] == f"{tf_vars['name_prefix']}-analytics", f"got {athena}"
+    assert f"{M_QUICKSIGHT}.aws_quicksight_dashboard.this[0]" in addresses(plan), "expected the lab's dashboard"
 
 
 def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_role(plan, prefix):

@@ -457,6 +457,11 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "glue_database_name": ({"glue_database_name": "MyDatabase"}, "glue_database_name must be 1 to 255 characters"),
         "table_name": ({"table_name": "retail-trans"}, "table_name must be 1 to 255 characters"),
         "columns": ({"columns": [{"name": "price", "type": "FLOAT"}]}, "columns must list at least one column"),
+        "columns_for_visuals": (
+            {"columns": [{"name": "price", "type": "DECIMAL"}]},
+            "columns must include invoicedate (DATETIME), quantity (INTEGER), price (DECIMAL)",
+        ),
+        "top_products_count": ({"top_products_count": 0}, "top_products_count must be a whole number from 1 to 100"),
         "import_mode": ({"import_mode": "CACHED"}, 'import_mode must be "DIRECT_QUERY" or "SPICE"'),
         "owner_principal_arns_empty": ({"owner_principal_arns": []}, "owner_principal_arns must name at least one"),
         "owner_principal_arns_format": (
