@@ -63,8 +63,8 @@ module "ingest_lambda" {
     OPENSEARCH_INDEX             = var.opensearch_index
     REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country"
     DATE_FIELDS                  = "InvoiceDate"
-    POWERTOOLS_SERVICE_NAME      = "ingest-opensearch"
-    POWERTOOLS_METRICS_NAMESPACE = "RetailPipeline"
+    POWERTOOLS_SERVICE_NAME      = local.ingest_service_name # monitoring.tf: the dashboard graphs these metrics
+    POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
     LOG_LEVEL                    = var.lambda_log_level
   }
   dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination
@@ -222,8 +222,11 @@ module "compaction_lambda" {
     TARGET_TABLE            = local.parquet_table_name
     TARGET_LOCATION         = "s3://${local.bucket_name}/${local.parquet_prefix}"
     QUERY_TIMEOUT_SECONDS   = tostring(var.compaction_query_timeout_seconds)
-    POWERTOOLS_SERVICE_NAME = "compact-parquet"
+    POWERTOOLS_SERVICE_NAME = local.compaction_service_name
     LOG_LEVEL               = var.lambda_log_level
+
+    # RowsCompacted (Powertools EMF) goes to this namespace; monitoring.tf's dashboard graphs it.
+    POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
   }
 
   schedule_expression = var.compaction_schedule

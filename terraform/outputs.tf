@@ -244,6 +244,16 @@ output "alarm_names" {
   value       = try(module.alarms[0].alarm_names, {})
 }
 
+output "operations_dashboard_name" {
+  description = "CloudWatch dashboard of the pipeline's operations; null with enable_operations_dashboard = false."
+  value       = try(module.operations_dashboard[0].dashboard_name, null)
+}
+
+output "operations_dashboard_url" {
+  description = "Link to the operations dashboard in the CloudWatch console; null with enable_operations_dashboard = false."
+  value       = try(module.operations_dashboard[0].dashboard_url, null)
+}
+
 output "quicksight_data_source_arn" {
   description = "ARN of the QuickSight Athena data source; null with enable_quicksight = false."
   value       = try(module.quicksight[0].data_source_arn, null)
@@ -252,6 +262,21 @@ output "quicksight_data_source_arn" {
 output "quicksight_data_set_arn" {
   description = "ARN of the QuickSight dataset over the JSON table; null with enable_quicksight = false."
   value       = try(module.quicksight[0].data_set_arn, null)
+}
+
+output "quicksight_data_source_role_arn" {
+  description = "IAM role the QuickSight data source runs its Athena queries as; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].data_source_role_arn, null)
+}
+
+output "quicksight_dashboard_id" {
+  description = "ID of the QuickSight dashboard with the lab's visuals (open it from QuickSight's Dashboards page); null with enable_quicksight = false."
+  value       = try(module.quicksight[0].dashboard_id, null)
+}
+
+output "quicksight_analysis_id" {
+  description = "ID of the QuickSight analysis the owners edit; null with enable_quicksight = false."
+  value       = try(module.quicksight[0].analysis_id, null)
 }
 
 output "opensearch_bootstrap_function_name" {

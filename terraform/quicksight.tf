@@ -1,4 +1,5 @@
-# QuickSight over the JSON table through Athena (enable_quicksight; needs a QuickSight subscription).
+# QuickSight over the JSON table through Athena (enable_quicksight; needs a QuickSight subscription): the data
+# source runs as a role of its own, the dataset, and the lab's visuals as an analysis and a dashboard.
 
 module "quicksight" {
   source = "../modules/quicksight"
@@ -9,6 +10,7 @@ module "quicksight" {
   glue_database_name    = local.glue_database_name
   table_name            = local.json_table_name
   owner_principal_arns  = var.quicksight_principal_arns
+  viewer_principal_arns = var.quicksight_viewer_principal_arns
   bucket_name           = local.bucket_name
   data_prefix           = local.data_prefix
   athena_results_prefix = local.athena_results_prefix

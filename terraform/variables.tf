@@ -419,7 +419,19 @@ variable "opensearch_master_user_arn" {
 # --- Alarms --------------------------------------------------------------------------------------
 
 variable "enable_alarms" {
-  description = "Create the encrypted SNS topic and the CloudWatch alarms (Firehose freshness, Kinesis throttling, Lambda errors and iterator age, dead-letter queue depth)."
+  description = "Create the encrypted SNS topic and the CloudWatch alarms (Firehose freshness and error objects, Kinesis throttling, Lambda errors and iterator age, dead-letter queue depth)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_operations_dashboard" {
+  description = "Create the CloudWatch dashboard <name_prefix>-operations (stream, Firehose, functions, dead letters; docs/operations.md)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_error_prefix_metrics" {
+  description = "Turn on S3 request metrics for Firehose's error prefix (billed as CloudWatch custom metrics): the alarm on new error objects and the dashboard's error-prefix graph read them."
   type        = bool
   default     = true
 }
@@ -433,13 +445,13 @@ variable "alarm_email_addresses" {
 # --- QuickSight ----------------------------------------------------------------------------------
 
 variable "enable_quicksight" {
-  description = "Create the QuickSight Athena data source and a dataset over the JSON table. Needs a QuickSight subscription in the account."
+  description = "Create the QuickSight Athena data source (running as a role of its own), a dataset over the JSON table, and the lab's visuals as an analysis and a dashboard. Needs a QuickSight subscription in the account."
   type        = bool
   default     = false
 }
 
 variable "quicksight_principal_arns" {
-  description = "QuickSight users or groups that own the data source and dataset (arn:aws:quicksight:<identity region>:<account>:user/default/<name>)."
+  description = "QuickSight users or groups that own the data source, dataset, analysis and dashboard (arn:aws:quicksight:<identity region>:<account>:user/default/<name>)."
   type        = list(string)
   default     = []
 
@@ -447,6 +459,12 @@ variable "quicksight_principal_arns" {
     condition     = !var.enable_quicksight || length(var.quicksight_principal_arns) > 0
     error_message = "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true."
   }
+}
+
+variable "quicksight_viewer_principal_arns" {
+  description = "QuickSight users or groups that may read the dashboard and build analyses on the dataset, without changing either."
+  type        = list(string)
+  default     = []
 }
 
 variable "enable_opensearch_bootstrap" {

@@ -7,11 +7,13 @@ later still compacts the right hour), or `hour` (`{"hour": "2026-11-28T10"}`) fo
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from compact_parquet.config import Settings, resolve_engine
@@ -19,7 +21,9 @@ from compact_parquet.engines import make_engine
 from compact_parquet.hours import BadHour, Hour
 
 SAFETY_MARGIN_S = 15.0  # stop waiting for Athena this long before Lambda's own timeout, to report and clean up
+METRICS_NAMESPACE = "RetailPipeline"  # the ingest function's namespace; POWERTOOLS_METRICS_NAMESPACE overrides it
 logger = Logger()
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE))
 
 
 @cache
@@ -41,6 +45,7 @@ def hour_from_event(event: dict[str, Any]) -> Hour:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     hour = hour_from_event(event)
     cfg = settings()
@@ -53,4 +58,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.exception("compaction failed; the hour's folder is rewritten by the next run of the same hour")
         raise
     logger.info(result.summary(), extra=result.as_dict())
+    # Rows written this run (0 for an hour without data): the operations dashboard plots it next to Duration.
+    metrics.add_metric(name="RowsCompacted", unit=MetricUnit.Count, value=result.rows or 0)
     return result.as_dict()

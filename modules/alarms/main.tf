@@ -151,6 +151,27 @@ resource "aws_cloudwatch_metric_alarm" "kinesis_write_throttles" {
   tags                = var.tags
 }
 
+# S3 request metrics count requests, not objects: PutRequests on the error prefix's filter is the number of
+# objects Firehose wrote there (a multipart upload would count each part; error objects are small).
+resource "aws_cloudwatch_metric_alarm" "firehose_error_objects" {
+  count = var.error_output_metric == null ? 0 : 1
+
+  alarm_name          = "${var.name_prefix}-firehose-error-objects"
+  alarm_description   = "Firehose wrote objects under its error prefix in s3://${var.error_output_metric.bucket_name}: records failed delivery or conversion. They are kept there; read them, fix the cause and send them again."
+  namespace           = "AWS/S3"
+  metric_name         = "PutRequests"
+  dimensions          = { BucketName = var.error_output_metric.bucket_name, FilterId = var.error_output_metric.filter_id }
+  statistic           = "Sum"
+  period              = var.period_seconds
+  evaluation_periods  = 1 # one error object is enough: records are waiting outside the table
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.actions
+  ok_actions          = local.actions
+  tags                = var.tags
+}
+
 resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
   for_each = var.lambda_function_names
 

@@ -88,6 +88,15 @@ variable "kinesis_write_throttle_threshold" {
   }
 }
 
+variable "error_output_metric" {
+  description = "S3 request metrics filter on Firehose's error prefix (bucket and filter ID of an aws_s3_bucket_metric). Alarms on any PUT there: every new object is a record Firehose could not deliver or convert. Null: no error-prefix alarm."
+  type = object({
+    bucket_name = string
+    filter_id   = string
+  })
+  default = null
+}
+
 variable "lambda_function_names" {
   description = "Functions whose errors are watched, by a short key used in the alarm name (e.g. { ingest = \"retail-ingest\" })."
   type        = map(string)

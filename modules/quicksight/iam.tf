@@ -4,11 +4,15 @@ locals {
   region        = data.aws_region.current.name
   bucket_arn    = "${local.arn_prefix}:s3:::${var.bucket_name}"
   glue_resource = "${local.arn_prefix}:glue:${local.region}:${local.account_id}"
+
+  role_name = "${var.name_prefix}-quicksight-athena"
+  role_arn  = "${local.arn_prefix}:iam::${local.account_id}:role/${local.role_name}"
 }
 
-# QuickSight's service role runs the Athena queries: it needs the workgroup, the table's metadata, the
-# data below its prefix, the results folder, and the bucket key through S3. Nothing else.
-data "aws_iam_policy_document" "service_role" {
+# What running the data source's Athena queries needs: the workgroup, the table's metadata, the data below its
+# prefix, the results folder, and the bucket key through S3. Nothing else. With create_data_source_role it is the
+# policy of the data source's own role; without, it goes on QuickSight's account-wide service role.
+data "aws_iam_policy_document" "data_access" {
   statement {
     sid = "RunQueriesInWorkgroup"
     actions = [
@@ -32,9 +36,20 @@ data "aws_iam_policy_document" "service_role" {
   }
 
   statement {
-    sid       = "ListDataAndResults"
-    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
+    sid       = "LocateBucket"
+    actions   = ["s3:GetBucketLocation"]
     resources = [local.bucket_arn]
+  }
+
+  statement {
+    sid       = "ListDataAndResults"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.data_prefix}*", "${var.athena_results_prefix}*"]
+    }
   }
 
   statement {
@@ -64,10 +79,48 @@ data "aws_iam_policy_document" "service_role" {
   }
 }
 
+# --- The data source's own role (create_data_source_role) ------------------------------------------
+
+data "aws_iam_policy_document" "data_source_trust" {
+  statement {
+    sid     = "QuickSightOfThisAccount"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["quicksight.amazonaws.com"]
+    }
+    condition { # confused-deputy guard: QuickSight acting for this account only
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "data_source" {
+  count = var.create_data_source_role ? 1 : 0
+
+  name                 = local.role_name
+  description          = "Runs the Athena queries of the QuickSight data source ${local.data_source_id} (and nothing else)."
+  assume_role_policy   = data.aws_iam_policy_document.data_source_trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "data_source" {
+  count = var.create_data_source_role ? 1 : 0
+
+  name   = "athena-data"
+  role   = aws_iam_role.data_source[0].id
+  policy = data.aws_iam_policy_document.data_access.json
+}
+
+# --- Or: QuickSight's account-wide service role ----------------------------------------------------
+
 resource "aws_iam_role_policy" "service_role" {
-  count = var.attach_service_role_policy ? 1 : 0
+  count = !var.create_data_source_role && var.attach_service_role_policy ? 1 : 0
 
   name   = "${var.name_prefix}-athena-data"
   role   = var.service_role_name
-  policy = data.aws_iam_policy_document.service_role.json
+  policy = data.aws_iam_policy_document.data_access.json
 }

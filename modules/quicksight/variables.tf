@@ -63,6 +63,17 @@ variable "columns" {
     condition     = length(var.columns) >= 1 && alltrue([for c in var.columns : contains(["STRING", "INTEGER", "DECIMAL", "DATETIME", "BIT", "BOOLEAN", "JSON"], c.type)])
     error_message = "columns must list at least one column, each of type STRING, INTEGER, DECIMAL, DATETIME, BIT, BOOLEAN or JSON."
   }
+
+  validation {
+    condition = !var.create_dashboard || (
+      contains([for c in var.columns : c.type if c.name == "invoicedate"], "DATETIME") &&
+      contains([for c in var.columns : c.type if c.name == "quantity"], "INTEGER") &&
+      contains([for c in var.columns : c.type if c.name == "price"], "DECIMAL") &&
+      contains([for c in var.columns : c.type if c.name == "country"], "STRING") &&
+      contains([for c in var.columns : c.type if c.name == "description"], "STRING")
+    )
+    error_message = "columns must include invoicedate (DATETIME), quantity (INTEGER), price (DECIMAL), country and description (STRING) when create_dashboard is true: the visuals are built on them."
+  }
 }
 
 variable "import_mode" {
@@ -92,7 +103,7 @@ variable "owner_principal_arns" {
 }
 
 variable "viewer_principal_arns" {
-  description = "QuickSight users or groups that may build analyses on the dataset without changing it."
+  description = "QuickSight users or groups that may build analyses on the dataset without changing it, and view the dashboard."
   type        = list(string)
   default     = []
 
@@ -102,16 +113,22 @@ variable "viewer_principal_arns" {
   }
 }
 
-# --- The QuickSight service role's access to the data -------------------------------------------
+# --- Who runs the Athena queries -----------------------------------------------------------------
+
+variable "create_data_source_role" {
+  description = "Give the data source an IAM role of its own (trusting QuickSight of this account only) that may run its Athena queries, and nothing on QuickSight's account-wide service role: only users with permissions on this data source reach the lake. The data source is then made through a CloudFormation stack (provider 5.100 cannot set its role); the Terraform caller needs cloudformation:* on it and iam:PassRole on the role. False: the data source uses the service role (see attach_service_role_policy)."
+  type        = bool
+  default     = true
+}
 
 variable "attach_service_role_policy" {
-  description = "Attach an inline policy to QuickSight's service role so it can run the Athena queries (workgroup, Glue table, S3 prefixes, KMS through S3). False when the account grants this another way (e.g. QuickSight's console settings)."
+  description = "With create_data_source_role = false: attach an inline policy to QuickSight's service role so it can run the Athena queries (workgroup, Glue table, S3 prefixes, KMS through S3); every QuickSight author of the account can then use that access. False when the account grants this another way (e.g. QuickSight's console settings)."
   type        = bool
   default     = true
 }
 
 variable "service_role_name" {
-  description = "Name of the IAM role QuickSight uses for AWS data sources (created when the account subscribes to QuickSight)."
+  description = "With create_data_source_role = false: name of the IAM role QuickSight uses for AWS data sources (created when the account subscribes to QuickSight)."
   type        = string
   default     = "aws-quicksight-service-role-v0"
 
@@ -153,9 +170,28 @@ variable "athena_results_prefix" {
 }
 
 variable "bucket_kms_key_arn" {
-  description = "KMS key of the bucket's SSE-KMS encryption; the service role may use it through S3 only. Null for SSE-S3."
+  description = "KMS key of the bucket's SSE-KMS encryption; the role running the queries may use it through S3 only. Null for SSE-S3."
   type        = string
   default     = null
+}
+
+# --- The analysis and the dashboard --------------------------------------------------------------
+
+variable "create_dashboard" {
+  description = "Create the lab's visuals (revenue by month, revenue by country, top products) as a template, an analysis owners can edit and a published dashboard owners and viewers can read."
+  type        = bool
+  default     = true
+}
+
+variable "top_products_count" {
+  description = "How many products the top-products visual shows, by revenue."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.top_products_count >= 1 && var.top_products_count <= 100 && floor(var.top_products_count) == var.top_products_count
+    error_message = "top_products_count must be a whole number from 1 to 100."
+  }
 }
 
 variable "tags" {

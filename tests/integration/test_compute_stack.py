@@ -218,12 +218,42 @@ def test_compaction_role_uses_the_lake_key_only_through_s3(outputs, aws_client):
     assert statement["Condition"]["StringEquals"]["kms:ViaService"].startswith("s3."), f"got {statement}"
 
 
+def dashboard_graphs(cloudwatch, name: str) -> dict[str, list[list[Any]]]:
+    """The graphs of the dashboard as CloudWatch stores it: title -> metrics (each without its rendering options)."""
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+    return {w["properties"]["title"]: [m[:-1] for m in w["properties"]["metrics"]]
+            for w in body["widgets"] if w["type"] == "metric"}  # fmt: skip
+
+
+def test_operations_dashboard_graphs_the_deployed_functions_queues_and_stream(outputs, aws_client):
+    graphs = dashboard_graphs(aws_client("cloudwatch"), outputs["operations_dashboard_name"])
+    pairs = {(m[i], m[i + 1]) for metrics in graphs.values() for m in metrics for i in range(2, len(m), 2)}
+    queues = {outputs[f"{f}_dead_letter_queue_url"].rsplit("/", 1)[1] for f in ("ingest", "compaction")}
+    expected = {
+        ("StreamName", outputs["kinesis_stream_name"]),
+        ("DeliveryStreamName", outputs["firehose_name"]),
+        ("FunctionName", outputs["ingest_function_name"]),
+        ("FunctionName", outputs["compaction_function_name"]),
+        *(("QueueName", q) for q in queues),
+    }
+    assert expected <= pairs, f"got {sorted(pairs)}, missing {sorted(expected - pairs)}"
+
+
+def test_operations_dashboard_reads_the_ingest_metrics_where_the_function_sends_them(outputs, aws_client):
+    config = aws_client("lambda").get_function_configuration(FunctionName=outputs["ingest_function_name"])
+    variables = config["Environment"]["Variables"]
+    emitted = {(variables["POWERTOOLS_METRICS_NAMESPACE"], "service", variables["POWERTOOLS_SERVICE_NAME"])}
+    graphs = dashboard_graphs(aws_client("cloudwatch"), outputs["operations_dashboard_name"])
+    graphed = {(m[0], m[2], m[3]) for m in graphs["Records by outcome"]}
+    assert graphed == emitted, f"got {graphed}, expected {emitted} (the deployed function's environment)"
+
+
 def test_second_plan_after_apply_shows_no_changes(stack):
     text = stack.plan_text()
     assert "No changes." in text, f"expected no changes after apply, got:\n{text[-3000:]}"
 
 
-def test_destroy_leaves_no_function_queue_log_group_role_or_rule(stack, outputs, aws_client):
+def test_destroy_leaves_no_function_queue_log_group_role_rule_or_dashboard(stack, outputs, aws_client):
     stack.destroy()
     stack.destroyed = True
     names = (outputs["ingest_function_name"], outputs["compaction_function_name"])
@@ -256,6 +286,10 @@ def test_destroy_leaves_no_function_queue_log_group_role_or_rule(stack, outputs,
             not_found,
         ),
         "bucket": (lambda: aws_client("s3").head_bucket(Bucket=outputs["bucket_name"]), ("404", "NoSuchBucket")),
+        "dashboard": (
+            lambda: aws_client("cloudwatch").get_dashboard(DashboardName=outputs["operations_dashboard_name"]),
+            ("ResourceNotFound",),
+        ),
     }
     left = left_behind(probes)
     assert not left, f"destroy left behind: {left}"

@@ -53,6 +53,15 @@ def test_kinesis_alarm_fires_on_any_write_throttle(plan, prefix):
     assert values["dimensions"] == {"StreamName": f"{prefix}-trans"}, f"got {values['dimensions']}"
 
 
+def test_error_prefix_alarm_fires_on_the_first_new_error_object(plan, prefix):
+    values = alarm(plan, "firehose_error_objects[0]")
+    expected = ("AWS/S3", "PutRequests", "Sum", "GreaterThanThreshold", 0, 300)
+    assert rule(values) == expected, f"got {rule(values)}, expected {expected}"
+    expected_dimensions = {"BucketName": f"{prefix}-lake", "FilterId": "firehose-errors"}
+    assert values["dimensions"] == expected_dimensions, f"got {values['dimensions']}, expected {expected_dimensions}"
+    assert values["evaluation_periods"] == 1, f"got {values['evaluation_periods']}, expected 1"
+
+
 def test_every_function_has_an_errors_alarm_firing_on_any_error(plan, prefix):
     for key, name in (("ingest", f"{prefix}-ingest"), ("compaction", f"{prefix}-compact")):
         values = alarm(plan, f'lambda_errors["{key}"]')
@@ -76,7 +85,7 @@ def test_dead_letter_queue_alarm_fires_on_the_first_message(plan, prefix):
 
 def test_alarms_treat_missing_data_as_healthy(plan):
     alarms = {a: v for a, v in planned_resources(plan).items() if "aws_cloudwatch_metric_alarm" in a}
-    assert len(alarms) == 6, f"got {sorted(alarms)}"
+    assert len(alarms) == 7, f"got {sorted(alarms)}"
     treatments = {a: v["treat_missing_data"] for a, v in alarms.items()}
     assert set(treatments.values()) == {"notBreaching"}, f"got {treatments}"
 

@@ -13,6 +13,7 @@ from tests.harness import planned, planned_resources, random_prefix, the_only
 pytestmark = pytest.mark.plan
 
 INGEST = "module.ingest_lambda[0]"
+M_QUICKSIGHT = "module.quicksight[0]"
 COMPACTION = "module.compaction_lambda[0]"
 
 
@@ -100,6 +101,7 @@ def test_compaction_environment_names_the_analytics_resources(plan, prefix):
         "TARGET_LOCATION": f"s3://{bucket}/parquet-retail-trans/",
         "QUERY_TIMEOUT_SECONDS": "600",
         "POWERTOOLS_SERVICE_NAME": "compact-parquet",
+        "POWERTOOLS_METRICS_NAMESPACE": "RetailPipeline",
         "LOG_LEVEL": "INFO",
     }
     assert variables == expected, f"got {variables}, expected {expected}"
@@ -154,12 +156,13 @@ def test_opensearch_domain_is_named_after_the_prefix_with_https_and_fgac(plan, p
     assert domain["advanced_security_options"][0]["enabled"] is True
 
 
-def test_alarms_watch_firehose_kinesis_both_functions_and_both_queues(plan, prefix):
+def test_alarms_watch_firehose_its_error_prefix_kinesis_both_functions_and_both_queues(plan, prefix):
     names = sorted(v["alarm_name"] for a, v in planned_resources(plan).items() if "metric_alarm" in a)
     expected = sorted(
         f"{prefix}-{n}"
         for n in (
             "firehose-delivery-freshness",
+            "firehose-error-objects",
             "kinesis-write-throttles",
             "ingest-lambda-errors",
             "compaction-lambda-errors",
@@ -192,8 +195,10 @@ def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):
     principal = "arn:aws:quicksight:us-east-1:000000000000:user/default/analyst"
     tf_vars = {"name_prefix": random_prefix(), "enable_quicksight": "true", "quicksight_principal_arns": [principal]}
     plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
-    source = planned(plan, "module.quicksight[0].aws_quicksight_data_source.this")
-    assert source["parameters"][0]["athena"][0]["work_group"] == f"{tf_vars['name_prefix']}-analytics"
+    template = json.loads(planned(plan, f"{M_QUICKSIGHT}.aws_cloudformation_stack.data_source[0]")["template_body"])
+    athena = template["Resources"]["DataSource"]["Properties"]["DataSourceParameters"]["AthenaParameters"]
+    assert athena["WorkGroup"] == f"{tf_vars['name_prefix']}-analytics", f"got {athena}"
+    assert f"{M_QUICKSIGHT}.aws_quicksight_dashboard.this[0]" in addresses(plan), "expected the lab's dashboard"
 
 
 def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_role(make_stack):
@@ -238,3 +243,77 @@ def test_parquet_conversion_leaves_no_compaction_function(make_stack):
     ).plan()
     compaction = [a for a in addresses(plan) if a.startswith("module.compaction_lambda")]
     assert compaction == [], f"got {compaction}: Firehose already writes Parquet into the compaction's folders"
+
+
+# --- Operations dashboard ------------------------------------------------------------------------
+
+DASHBOARD = "module.operations_dashboard[0].aws_cloudwatch_dashboard.this"
+
+
+def dashboard_metrics(plan) -> dict[str, list[tuple[str, str, dict[str, str]]]]:
+    """Each graph of the planned dashboard by title: its metrics as (namespace, name, {dimension: value})."""
+    body = json.loads(planned(plan, DASHBOARD)["dashboard_body"])
+    graphs = {}
+    for widget in body["widgets"]:
+        if widget["type"] == "metric":
+            metrics = [m[:-1] for m in widget["properties"]["metrics"]]  # the last item holds rendering options
+            graphs[widget["properties"]["title"]] = [(ns, name, dict(zip(d[::2], d[1::2], strict=True)))
+                                                     for ns, name, *d in metrics]  # fmt: skip
+    return graphs
+
+
+def dimension_values(plan, dimension: str) -> set[str]:
+    return {d[dimension] for metrics in dashboard_metrics(plan).values() for _, _, d in metrics if dimension in d}
+
+
+def test_dashboard_graphs_this_stacks_stream_firehose_and_functions(plan):
+    resources = planned_resources(plan)
+    functions = {v["function_name"] for a, v in resources.items() if a.endswith("aws_lambda_function.this")}
+    functions.discard(planned(plan, "module.opensearch_bootstrap_lambda[0].aws_lambda_function.this")["function_name"])
+    got = (dimension_values(plan, "StreamName"), dimension_values(plan, "DeliveryStreamName"),
+           dimension_values(plan, "FunctionName"))  # fmt: skip
+    expected = (
+        {planned(plan, "module.kinesis_stream.aws_kinesis_stream.this")["name"]},
+        {planned(plan, "module.firehose.aws_kinesis_firehose_delivery_stream.this")["name"]},
+        functions,
+    )
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_dashboard_graphs_both_dead_letter_queues(plan):
+    queues = {v["name"] for a, v in planned_resources(plan).items() if a.endswith("aws_sqs_queue.dead_letter[0]")}
+    assert len(queues) == 2, f"got {queues}, expected the ingest and compaction dead-letter queues"
+    assert dimension_values(plan, "QueueName") == queues, f"got {dimension_values(plan, 'QueueName')}"
+
+
+def test_dashboard_reads_rows_compacted_where_the_compaction_environment_sends_it(plan):
+    # The ingest function's environment is unknown at plan (the domain's endpoint); the integration test
+    # tests/integration/test_compute_stack.py compares it with the applied dashboard.
+    variables = planned(plan, f"{COMPACTION}.aws_lambda_function.this")["environment"][0]["variables"]
+    emitted = {(variables["POWERTOOLS_METRICS_NAMESPACE"], variables["POWERTOOLS_SERVICE_NAME"])}
+    graphed = {(ns, d.get("service")) for ns, _, d in dashboard_metrics(plan)["Rows compacted"]}
+    assert graphed == emitted, f"got {graphed}, expected {emitted} (the function's environment)"
+
+
+def test_error_prefix_is_watched_through_a_request_metrics_filter_on_firehoses_error_folder(plan, prefix):
+    metric = planned(plan, "aws_s3_bucket_metric.error_output[0]")  # its bucket is the lake's ID, known after apply
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    assert metric["filter"][0]["prefix"] == "00-error/", f"got {metric['filter']}, expected Firehose's error folder"
+    watched = {"BucketName": bucket, "FilterId": metric["name"]}
+    alarm = planned(plan, "module.alarms[0].aws_cloudwatch_metric_alarm.firehose_error_objects[0]")
+    graphed = dashboard_metrics(plan)["New objects in the error prefix"]
+    assert alarm["dimensions"] == watched, f"got {alarm['dimensions']}, expected {watched}"
+    assert graphed == [("AWS/S3", "PutRequests", watched)], f"got {graphed}, expected {watched}"
+
+
+def test_dashboard_shows_the_state_of_every_alarm(plan):
+    body = json.loads(planned(plan, DASHBOARD)["dashboard_body"])
+    shown = sorted(a.rsplit(":alarm:", 1)[1] for a in body["widgets"][0]["properties"]["alarms"])
+    names = sorted(v["alarm_name"] for a, v in planned_resources(plan).items() if "metric_alarm" in a)
+    assert shown == names, f"got {shown}, expected {names}"
+
+
+def test_local_stack_has_the_dashboard_without_alarms(local_plan):
+    body = json.loads(planned(local_plan, DASHBOARD)["dashboard_body"])
+    kinds = {w["type"] for w in body["widgets"]}
+    assert kinds == {"text", "metric"}, f"got {kinds}, expected graphs and headers without an alarm widget"

@@ -59,7 +59,7 @@ UNKNOWN_AT_PLAN = {
     "module.compaction_lambda[0].aws_iam_role_policy.module": "the dead-letter queue key (lambda_function fixture)",
     "module.firehose.aws_iam_role_policy.this": "bucket, stream and their keys (firehose_s3 fixture)",
     "module.ingest_lambda[0].aws_iam_role_policy.module": "stream, its key and the queue key (lambda_function fixture)",
-    "module.quicksight[0].aws_iam_role_policy.service_role[0]": "the lake key (quicksight fixture, SSE-S3 root plan)",
+    "module.quicksight[0].aws_iam_role_policy.data_source[0]": "the lake key (quicksight fixture, SSE-S3 root plan)",
 }
 MODULE_FIXTURES = ("firehose_s3", "lambda_function", "quicksight")
 
@@ -105,6 +105,12 @@ REVIEWED_TYPES = {
     "aws_lambda_invocation",  # the bootstrap's input: names and ARNs
     "aws_quicksight_data_source",  # Athena through TLS (asserted below); data stays in the lake
     "aws_quicksight_data_set",
+    "aws_cloudformation_stack",  # the QuickSight data source with its own role, Athena through TLS (asserted below)
+    "aws_quicksight_template",  # visual definitions; the data stays in the lake
+    "aws_quicksight_analysis",
+    "aws_quicksight_dashboard",
+    "aws_cloudwatch_dashboard",  # metric names and dimensions only
+    "aws_s3_bucket_metric",  # a request-metrics filter on a prefix
 }
 
 CMK_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/.+$")
@@ -499,8 +505,17 @@ def test_athena_results_are_encrypted_with_the_lake_key_and_enforced(plan):
 
 
 def test_quicksight_reaches_athena_over_tls(plan):
-    for address, change in of_type(plan, "aws_quicksight_data_source").items():
-        assert value(change, "ssl_properties", 0, "disable_ssl") is False, f"{address}: got SSL disabled"
+    # By default the data source is made through CloudFormation (it runs as a role of its own, which provider 5.100's
+    # aws_quicksight_data_source cannot set): every AWS::QuickSight::DataSource of every stack is checked.
+    for address, change in of_type(plan, "aws_cloudformation_stack").items():
+        resources = json.loads(value(change, "template_body"))["Resources"].values()
+        sources = [r["Properties"] for r in resources if r["Type"] == "AWS::QuickSight::DataSource"]
+        assert sources, f"{address}: got no QuickSight data source in the stack"
+        for source in sources:
+            assert source["SslProperties"] == {"DisableSsl": False}, f"{address}: got {source.get('SslProperties')}"
+    for address, change in changes(plan).items():
+        if types(plan)[address] == "aws_quicksight_data_source":
+            assert value(change, "ssl_properties", 0, "disable_ssl") is False, f"{address}: got SSL disabled"
 
 
 def test_lambda_permissions_name_their_source(plan):

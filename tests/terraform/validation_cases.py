@@ -42,6 +42,7 @@ REQUIRED: dict[str, Inputs] = {
     },
     "opensearch": {"domain_name": "probe-domain"},
     "alarms": {"name_prefix": "probe"},
+    "operations_dashboard": {"dashboard_name": "probe-operations"},
     "kms_key": {"description": "Encrypts the probe", "alias": "probe-key"},
     "quicksight": {
         "name_prefix": "probe",
@@ -65,6 +66,7 @@ PRIMARY: dict[str, str] = {
     "lambda_function": "aws_lambda_function.this",
     "opensearch": "aws_opensearch_domain.this",
     "alarms": "aws_sns_topic.this",
+    "operations_dashboard": "aws_cloudwatch_dashboard.this",
     "kms_key": "aws_kms_key.this",
     "quicksight": "aws_quicksight_data_set.this",
     ROOT: "module.kinesis_stream.aws_kinesis_stream.this",
@@ -296,6 +298,18 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             "dead_letter_queue_depth_threshold must be 0 or more",
         ),
     },
+    "operations_dashboard": {
+        "dashboard_name": ({"dashboard_name": "retail operations"}, "dashboard_name must be 1 to 255 characters"),
+        "period_seconds": ({"period_seconds": 30}, "period_seconds must be a multiple of 60 between 60 and 86400"),
+        "dead_letter_queue_names": (
+            {"dead_letter_queue_names": {"Ingest DLQ": "retail-dlq"}},
+            "dead_letter_queue_names keys must be 1 to 32 lowercase letters",
+        ),
+        "alarm_arns": (
+            {"alarm_arns": ["retail-ingest-lambda-errors"]},
+            "alarm_arns must contain CloudWatch alarm ARNs",
+        ),
+    },
     "lambda_function": {
         "name": ({"name": "bad name!"}, "name must be 1 to 64 characters"),
         "description": ({"description": "x" * 257}, "description must be at most 256 characters"),
@@ -443,6 +457,11 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "glue_database_name": ({"glue_database_name": "MyDatabase"}, "glue_database_name must be 1 to 255 characters"),
         "table_name": ({"table_name": "retail-trans"}, "table_name must be 1 to 255 characters"),
         "columns": ({"columns": [{"name": "price", "type": "FLOAT"}]}, "columns must list at least one column"),
+        "columns_for_visuals": (
+            {"columns": [{"name": "price", "type": "DECIMAL"}]},
+            "columns must include invoicedate (DATETIME), quantity (INTEGER), price (DECIMAL)",
+        ),
+        "top_products_count": ({"top_products_count": 0}, "top_products_count must be a whole number from 1 to 100"),
         "import_mode": ({"import_mode": "CACHED"}, 'import_mode must be "DIRECT_QUERY" or "SPICE"'),
         "owner_principal_arns_empty": ({"owner_principal_arns": []}, "owner_principal_arns must name at least one"),
         "owner_principal_arns_format": (
