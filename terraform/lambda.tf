@@ -61,8 +61,8 @@ module "ingest_lambda" {
   environment_variables = {
     OPENSEARCH_ENDPOINT          = local.ingest_endpoint
     OPENSEARCH_INDEX             = var.opensearch_index
-    REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country"
-    DATE_FIELDS                  = "InvoiceDate"
+    REQUIRED_FIELDS              = join(",", local.record_contract.required_fields) # contract.tf.json
+    DATE_FIELDS                  = join(",", local.record_contract.date_fields)
     POWERTOOLS_SERVICE_NAME      = "ingest-opensearch"
     POWERTOOLS_METRICS_NAMESPACE = "RetailPipeline"
     LOG_LEVEL                    = var.lambda_log_level
