@@ -567,6 +567,8 @@ def main(argv: Sequence[str] | None = None, root: Path = REPO_ROOT) -> int:
             for name in stale:
                 (root / name).write_text(views[name][1], encoding="utf-8")
                 print(f"{PROG}: wrote {name}")
+            if not stale:
+                print(f"{PROG}: the {len(views)} views of {SCHEMA_NAME} are current")
     except (ContractError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return Exit.ERROR
