@@ -21,7 +21,7 @@ DEMO_ARGS    ?=
 PROFILE      ?=
 
 .PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo \
-        bench-lambda bench-producer test-unit test-local drills lint fmt validate docs clean
+        bench-lambda bench-producer test-unit test-local drills lint fmt validate docs contract clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -112,16 +112,21 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: build ## ruff, terraform fmt -check, validate, module READMEs current, checkov (security baseline)
+lint: build ## ruff, terraform fmt -check, validate, module READMEs and contract views current, checkov
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check
 	@$(PY) -m tools validate
 	@$(PY) -m tools.module_docs --check
+	@$(PY) -m tools.contract --check
 	@$(PY) -m tools.security_lint
 
-docs: setup ## Regenerate the inputs/outputs tables of every module README
+docs: setup ## Regenerate the module README tables and the data contract's views
 	@$(PY) -m tools.module_docs
+	@$(PY) -m tools.contract
+
+contract: setup ## Regenerate the views of contract/record.schema.json (code, index template, Terraform, docs)
+	@$(PY) -m tools.contract
 
 validate: build ## terraform validate the root and every module
 	@$(PY) -m tools validate

@@ -24,6 +24,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "lambda_src")]
 
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble  # noqa: E402 - after the path set-up
 from tests.lambda_support import FakeContext, encode, kinesis_event, sample_record  # noqa: E402
+from tests.record_contract import REQUIRED_FIELDS  # noqa: E402
 
 BATCH = 1000
 
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             OPENSEARCH_ENDPOINT=double.url, OPENSEARCH_INDEX="retail", AWS_REGION="us-east-1",
             AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
             DEAD_LETTER_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/000000000000/unused",
-            REQUIRED_FIELDS="Invoice,StockCode,Quantity,InvoiceDate,Price,Country",
+            REQUIRED_FIELDS=",".join(REQUIRED_FIELDS),
             POWERTOOLS_SERVICE_NAME="ingest-opensearch", POWERTOOLS_METRICS_NAMESPACE="RetailPipelineBench",
             LOG_LEVEL="INFO",
         )  # fmt: skip

@@ -16,29 +16,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from producer import contract
 from producer.errors import InputError
 
-# The record on the wire, in this key order (MISSION.md, "Data contract").
-FIELDS = ("Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer_ID", "Country")
-REAL_HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
+# The record on the wire, in this key order, and the source CSV's header: the data contract
+# (contract/record.schema.json, explained in docs/data-contract.md), through its generated view producer/contract.py.
+FIELDS = contract.FIELDS
+REAL_HEADER = ",".join(contract.CSV_HEADER)
 # Fields that may be empty in the real data; the others are required.
-OPTIONAL_FIELDS = frozenset({"Description", "Customer_ID", "Country"})
-
-# Header names are matched ignoring case, spaces and underscores, so the real file (`Customer ID`), the
-# lab's records (`Customer_ID`) and the first Online Retail dataset (`InvoiceNo`, `UnitPrice`,
-# `CustomerID`) all map to the contract's fields.
-HEADER_ALIASES = {
-    "invoice": "Invoice",
-    "invoiceno": "Invoice",
-    "stockcode": "StockCode",
-    "description": "Description",
-    "quantity": "Quantity",
-    "invoicedate": "InvoiceDate",
-    "price": "Price",
-    "unitprice": "Price",
-    "customerid": "Customer_ID",
-    "country": "Country",
-}
+OPTIONAL_FIELDS = frozenset(FIELDS) - frozenset(contract.REQUIRED_FIELDS)
 
 CONTRACT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 # Other spellings of InvoiceDate found in exports of the dataset; all are normalised to the contract's.
@@ -86,6 +72,12 @@ def normalise_name(name: str) -> str:
     return "".join(name.replace("\ufeff", "").split()).replace("_", "").casefold()
 
 
+# Header names are matched ignoring case, spaces and underscores, so the real file (`Customer ID`), the
+# lab's records (`Customer_ID`) and the first Online Retail dataset (`InvoiceNo`, `UnitPrice`,
+# `CustomerID`) all map to the contract's fields.
+HEADER_ALIASES = {normalise_name(name): field for field, names in contract.CSV_NAMES.items() for name in names}
+
+
 def resolve_header(header: Sequence[str]) -> Columns:
     """Map a header row to the contract's fields; InputError names what is missing or duplicated."""
     positions: dict[str, int] = {}
@@ -107,7 +99,7 @@ def resolve_header(header: Sequence[str]) -> Columns:
     return Columns(tuple(positions[field] for field in FIELDS), len(header), tuple(ignored))
 
 
-def parse_quantity(text: str) -> int:
+def parse_integer(text: str, name: str = "Quantity") -> int:
     value = text.strip()
     if "_" not in value:
         try:
@@ -119,21 +111,21 @@ def parse_quantity(text: str) -> int:
                 number = math.nan
             if number.is_integer():
                 return int(number)
-    raise RowError(f"Quantity {text!r} is not an integer")
+    raise RowError(f"{name} {text!r} is not an integer")
 
 
-def parse_price(text: str) -> float:
+def parse_number(text: str, name: str = "Price") -> float:
     value = text.strip()
     try:
         number = float(value) if "_" not in value else math.nan
     except ValueError:
         number = math.nan
     if not math.isfinite(number):  # also refuses "nan" and "inf", which JSON cannot carry
-        raise RowError(f"Price {text!r} is not a number")
+        raise RowError(f"{name} {text!r} is not a number")
     return number
 
 
-def parse_invoice_date(text: str) -> str:
+def parse_datetime(text: str, name: str = "InvoiceDate") -> str:
     """The date as `YYYY-MM-DD HH:MM:SS` (no zone, as in the source); other known spellings are normalised."""
     value = text.strip()
     if len(value) == 19 and value[10] == " ":  # the contract's own format: the fast path
@@ -148,39 +140,30 @@ def parse_invoice_date(text: str) -> str:
             return datetime.strptime(value, layout).strftime(CONTRACT_DATE_FORMAT)
         except ValueError:
             continue
-    raise RowError(f"InvoiceDate {text!r} is not a date like 2009-12-01 07:45:00")
+    raise RowError(f"{name} {text!r} is not a date like 2009-12-01 07:45:00")
 
 
 class RowParser:
-    """Turns the fields of one row into a contract record; raises RowError naming the first bad field."""
+    """Turns the fields of one row into a contract record; raises RowError naming the first bad field.
+
+    Each field is read by its kind in the contract: strings are stripped (a required one must not be empty),
+    integers and numbers parsed, datetimes normalised to `YYYY-MM-DD HH:MM:SS`.
+    """
 
     def __init__(self, columns: Columns) -> None:
         self.columns = columns
-        self._pick = operator.itemgetter(*columns.index)
+        self._pick = operator.itemgetter(*columns.index) if len(columns.index) > 1 else lambda row: (row[0],)
         self._last_date: tuple[str, str] = ("", "")  # an invoice's lines share their date: parse it once
 
     def __call__(self, fields: Sequence[str]) -> dict[str, Any]:
         if len(fields) != self.columns.width:
             raise RowError(f"{len(fields)} fields, expected {self.columns.width}")
-        invoice, stock_code, description, quantity, invoice_date, price, customer_id, country = self._pick(fields)
-        invoice = invoice.strip()
-        stock_code = stock_code.strip()
-        if not invoice:
-            raise RowError("Invoice is empty")
-        if not stock_code:
-            raise RowError("StockCode is empty")
-        if invoice_date != self._last_date[0]:
-            self._last_date = (invoice_date, parse_invoice_date(invoice_date))
-        return {
-            "Invoice": invoice,
-            "StockCode": stock_code,
-            "Description": description.strip(),
-            "Quantity": parse_quantity(quantity),
-            "InvoiceDate": self._last_date[1],
-            "Price": parse_price(price),
-            "Customer_ID": customer_id.strip(),
-            "Country": country.strip(),
-        }
+        return contract.record_from(self._pick(fields), parse_integer, parse_number, self._datetime, RowError)
+
+    def _datetime(self, text: str, name: str) -> str:
+        if text != self._last_date[0]:
+            self._last_date = (text, parse_datetime(text, name))
+        return self._last_date[1]
 
 
 def is_cancellation(record: dict[str, Any]) -> bool:

@@ -46,6 +46,7 @@ module "glue_catalog" {
   json_prefix        = local.data_prefix
   parquet_table_name = local.parquet_table_name
   parquet_prefix     = local.parquet_prefix
+  columns            = local.record_contract.columns # contract.tf.json, generated from contract/record.schema.json
   projection_years   = var.glue_projection_years
   tags               = local.tags
 }

@@ -69,5 +69,5 @@ module "firehose" {
     database_name = module.glue_catalog.database_name
     table_name    = module.glue_catalog.parquet_table_name
   } : null
-  event_time_partitioning = local.is_event_time ? { timestamp_field = "InvoiceDate" } : null
+  event_time_partitioning = local.is_event_time ? { timestamp_field = local.record_contract.event_time_field } : null
 }

@@ -9,6 +9,7 @@ module "quicksight" {
   athena_workgroup_name = local.athena_workgroup_name
   glue_database_name    = local.glue_database_name
   table_name            = local.json_table_name
+  columns               = local.record_contract.quicksight_columns
   owner_principal_arns  = var.quicksight_principal_arns
   viewer_principal_arns = var.quicksight_viewer_principal_arns
   bucket_name           = local.bucket_name

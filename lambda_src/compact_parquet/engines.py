@@ -25,31 +25,10 @@ from botocore.config import Config
 from compact_parquet import sql, storage
 from compact_parquet.athena import Athena
 from compact_parquet.config import ConfigError, S3Uri, Settings
+from compact_parquet.contract import JSON_COLUMNS, ORDER_BY, PARQUET_SELECT  # from contract/record.schema.json
 from compact_parquet.hours import Hour
 
 DOWNLOAD_THREADS = 8
-# The JSON record keys (the data contract) and how DuckDB reads them before the casts below.
-JSON_COLUMNS = {
-    "Invoice": "VARCHAR",
-    "StockCode": "VARCHAR",
-    "Description": "VARCHAR",
-    "Quantity": "BIGINT",
-    "InvoiceDate": "VARCHAR",
-    "Price": "DOUBLE",
-    "Customer_ID": "VARCHAR",
-    "Country": "VARCHAR",
-}
-# The Parquet columns, typed as the Athena table declares them (quantity int, invoicedate timestamp, price float).
-PARQUET_SELECT = (
-    'CAST("Invoice" AS VARCHAR) AS invoice',
-    'CAST("StockCode" AS VARCHAR) AS stockcode',
-    'CAST("Description" AS VARCHAR) AS description',
-    'CAST("Quantity" AS INTEGER) AS quantity',
-    'CAST("InvoiceDate" AS TIMESTAMP) AS invoicedate',
-    'CAST("Price" AS FLOAT) AS price',
-    'CAST("Customer_ID" AS VARCHAR) AS customer_id',
-    'CAST("Country" AS VARCHAR) AS country',
-)
 
 
 @dataclass
@@ -197,7 +176,7 @@ def copy_sql(files: list[str], output: str) -> str:
         f"COPY (\n"  # noqa: S608
         f"  SELECT {', '.join(PARQUET_SELECT)}\n"
         f"  FROM read_json({sources}, format = 'newline_delimited', columns = {{{columns}}})\n"
-        f"  ORDER BY invoicedate, invoice, stockcode, quantity, price, description, customer_id, country\n"
+        f"  ORDER BY {', '.join(ORDER_BY)}\n"
         f") TO {sql.literal(output)} (FORMAT parquet, COMPRESSION snappy)"
     )
 

@@ -4,10 +4,8 @@ they need no quoting; string literals are escaped."""
 from __future__ import annotations
 
 from compact_parquet.config import S3Uri
+from compact_parquet.contract import COLUMNS  # the Parquet table's columns, from contract/record.schema.json
 from compact_parquet.hours import Hour
-
-# The Parquet table's columns (MISSION.md), in order; the partition columns live in the folder names.
-COLUMNS = ("invoice", "stockcode", "description", "quantity", "invoicedate", "price", "customer_id", "country")
 
 
 def literal(text: str) -> str:

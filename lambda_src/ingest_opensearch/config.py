@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlparse
 
+from ingest_opensearch import contract
+
 DEFAULT_INDEX = "retail"
-DEFAULT_REQUIRED_FIELDS = ("Invoice", "StockCode", "Quantity", "InvoiceDate", "Price", "Country")
-DEFAULT_DATE_FIELDS = ("InvoiceDate",)
+# The data contract's required and date fields (ingest_opensearch/contract.py, generated from the schema).
+DEFAULT_REQUIRED_FIELDS = contract.REQUIRED_FIELDS
+DEFAULT_DATE_FIELDS = contract.DATE_FIELDS
 # A bulk request carries at most this many documents and bytes. AWS OpenSearch accepts 10 MiB bodies on the
 # smallest instance types; 5 MiB keeps each request well below that while amortising the HTTP round trip.
 # A default batch of 1000 contract records (~250 KiB) is one request; bigger documents or batches split.

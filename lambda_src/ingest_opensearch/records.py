@@ -1,8 +1,9 @@
 """From a Kinesis record's bytes to an OpenSearch document: decode, validate, convert, identify.
 
-The data contract (MISSION.md): one UTF-8 JSON object per record with Invoice, StockCode, Description,
-Customer_ID and Country as strings, Quantity an integer, Price a number and InvoiceDate a
-`YYYY-MM-DD HH:MM:SS` string in UTC. Anything else raises InvalidRecord, whose reason goes to the
+The data contract (contract/record.schema.json, explained in docs/data-contract.md; its field lists reach
+this package as the generated ingest_opensearch/contract.py): one UTF-8 JSON object per record with Invoice,
+StockCode, Description, Customer_ID and Country as strings, Quantity an integer, Price a number and InvoiceDate
+a `YYYY-MM-DD HH:MM:SS` string in UTC. Anything else raises InvalidRecord, whose reason goes to the
 dead-letter queue with the record.
 """
 
@@ -17,15 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-STRING_FIELDS = ("Invoice", "StockCode", "Description", "Customer_ID", "Country")
-INTEGER_FIELDS = ("Quantity",)
-NUMBER_FIELDS = ("Price",)
-# The fields that identify an invoice line, in the order they are hashed (see document_id).
-IDENTITY_FIELDS = ("Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer_ID", "Country")
-# `YYYY-MM-DD HH:MM:SS` (the contract), also accepted with a `T`, fractional seconds and an offset or `Z`.
-_PRICE = IDENTITY_FIELDS.index("Price")
+from ingest_opensearch.contract import DATE_FIELDS, IDENTITY_FIELDS, INTEGER_FIELDS, NUMBER_FIELDS, STRING_FIELDS
+
+_NUMBERS = tuple(IDENTITY_FIELDS.index(name) for name in NUMBER_FIELDS if name in IDENTITY_FIELDS)
 # One encoder for every id: json.dumps(...) with options builds a new encoder on each call.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# `YYYY-MM-DD HH:MM:SS` (the contract), also accepted with a `T`, fractional seconds and an offset or `Z`.
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -108,7 +106,7 @@ def to_utc_iso(value: Any, name: str = "InvoiceDate") -> str:
     return moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds").replace("+00:00", "Z")
 
 
-def document_id(record: Mapping[str, Any], date_fields: Iterable[str] = ("InvoiceDate",)) -> str:
+def document_id(record: Mapping[str, Any], date_fields: Iterable[str] = DATE_FIELDS) -> str:
     """Full SHA-256 (64 hex) of the identifying fields, so a redelivered record overwrites its document.
 
     The fields are encoded as a JSON array (no separator ambiguity: "a:b"+"c" differs from "a"+"b:c"),
@@ -123,8 +121,9 @@ def document_id(record: Mapping[str, Any], date_fields: Iterable[str] = ("Invoic
 def _identity_hash(record: Mapping[str, Any]) -> str:
     """document_id over a record whose date fields are already in UTC ISO form."""
     values = [record.get(name) for name in IDENTITY_FIELDS]
-    if values[_PRICE] is not None:
-        values[_PRICE] = float(values[_PRICE])
+    for position in _NUMBERS:  # 7 and 7.0 are one price
+        if values[position] is not None:
+            values[position] = float(values[position])
     return hashlib.sha256(_CANONICAL.encode(values).encode("utf-8")).hexdigest()
 
 

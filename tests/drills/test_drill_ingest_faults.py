@@ -32,11 +32,12 @@ from tests.doubles.opensearch_bulk import OpenSearchBulkDouble, combine
 from tests.drills.conftest import DrillResult, data_root
 from tests.drills.faults import Outage, json_error
 from tests.lambda_support import POISON, STREAM_ARN, FakeContext, drain_queue, kinesis_event
+from tests.record_contract import DATE_FIELDS, REQUIRED_FIELDS
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration]
 
-REQUIRED = ("Invoice", "StockCode", "Quantity", "InvoiceDate", "Price", "Country")
-DATES = ("InvoiceDate",)
+REQUIRED = REQUIRED_FIELDS  # the stack's environment, from the data contract
+DATES = DATE_FIELDS
 UNMAPPABLE = "UNMAPPABLE"  # a StockCode the double refuses with a 400 mapping error, as a conflicting mapping would
 MAPPING_ERROR = {"type": "mapper_parsing_exception", "reason": "failed to parse field [StockCode] of type [long]"}
 THROTTLED = {"type": "es_rejected_execution_exception", "reason": "rejected execution (write queue full)"}

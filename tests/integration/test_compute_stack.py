@@ -18,6 +18,7 @@ import pytest
 
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
 from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
+from tests.record_contract import DATE_FIELDS, REQUIRED_FIELDS
 
 pytestmark = pytest.mark.integration
 
@@ -75,8 +76,8 @@ def test_ingest_environment_follows_the_contract(outputs, aws_client, opensearch
         "OPENSEARCH_ENDPOINT": opensearch_double.url,
         "OPENSEARCH_INDEX": "retail",
         "DEAD_LETTER_QUEUE_URL": outputs["ingest_dead_letter_queue_url"],
-        "REQUIRED_FIELDS": "Invoice,StockCode,Quantity,InvoiceDate,Price,Country",
-        "DATE_FIELDS": "InvoiceDate",
+        "REQUIRED_FIELDS": ",".join(REQUIRED_FIELDS),
+        "DATE_FIELDS": ",".join(DATE_FIELDS),
         "POWERTOOLS_SERVICE_NAME": "ingest-opensearch",
         "POWERTOOLS_METRICS_NAMESPACE": "RetailPipeline",
         "LOG_LEVEL": "INFO",

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.harness import planned, planned_resources, random_prefix
+from tests.record_contract import DATE_FIELDS, glue_columns
 
 pytestmark = pytest.mark.plan
 
@@ -116,7 +117,15 @@ def test_event_time_partitioning_extracts_invoice_date(plans):
     assert s3["dynamic_partitioning_configuration"][0]["enabled"] is True
     params = s3["processing_configuration"][0]["processors"][0]["parameters"]
     query = {p["parameter_name"]: p["parameter_value"] for p in params}["MetadataExtractionQuery"]
-    assert ".InvoiceDate[0:4]" in query, f"got {query}"
+    assert f".{DATE_FIELDS[0]}[0:4]" in query, f"got {query}"
+
+
+@pytest.mark.parametrize("table", [JSON_TABLE, PARQUET_TABLE])
+def test_tables_have_the_contract_columns(plans, table):
+    columns = planned(plans("default"), table)["storage_descriptor"][0]["columns"]
+    got = [(c["name"], c["type"], c["comment"]) for c in columns]
+    expected = [(c["name"], c["type"], c["comment"]) for c in glue_columns()]
+    assert got == expected, f"got {got}, expected the contract's {expected}"
 
 
 @pytest.mark.parametrize(

@@ -5,19 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.harness import planned, random_prefix
+from tests.record_contract import PARTITION_KEYS, glue_columns
 
 pytestmark = pytest.mark.plan
 
-LAB_COLUMNS = [
-    ("invoice", "string"),
-    ("stockcode", "string"),
-    ("description", "string"),
-    ("quantity", "int"),
-    ("invoicedate", "timestamp"),
-    ("price", "float"),
-    ("customer_id", "string"),
-    ("country", "string"),
-]
+# The module's default columns are the data contract's (contract/record.schema.json), which the root also passes.
+LAB_COLUMNS = [(c["name"], c["type"]) for c in glue_columns()]
 TEMPLATE = "year=${year}/month=${month}/day=${day}/hour=${hour}/"
 
 
@@ -41,10 +34,17 @@ def test_json_table_has_the_lab_schema(plan):
     assert got == LAB_COLUMNS, f"got {got}, expected {LAB_COLUMNS}"
 
 
+def test_default_columns_are_the_contract_columns_with_their_comments(plan):
+    columns = table(plan, "lab", "json")["storage_descriptor"][0]["columns"]
+    got = [(c["name"], c["type"], c["comment"]) for c in columns]
+    expected = [(c["name"], c["type"], c["comment"]) for c in glue_columns()]
+    assert got == expected, f"got {got}, expected the contract's {expected}"
+
+
 def test_tables_are_partitioned_by_string_hour_columns(plan):
     for name in ("json", "parquet[0]"):
         keys = [(k["name"], k["type"]) for k in table(plan, "lab", name)["partition_keys"]]
-        expected = [("year", "string"), ("month", "string"), ("day", "string"), ("hour", "string")]
+        expected = [(key, "string") for key in PARTITION_KEYS]
         assert keys == expected, f"{name}: got {keys}, expected {expected}"
 
 
@@ -83,16 +83,7 @@ def test_json_table_uses_openx_serde_with_exact_key_mappings(plan):
     params = serde["parameters"]
     assert params["case.insensitive"] == "FALSE", f"got case.insensitive={params['case.insensitive']}"
     mappings = {k.removeprefix("mapping."): v for k, v in params.items() if k.startswith("mapping.")}
-    expected = {
-        "invoice": "Invoice",
-        "stockcode": "StockCode",
-        "description": "Description",
-        "quantity": "Quantity",
-        "invoicedate": "InvoiceDate",
-        "price": "Price",
-        "customer_id": "Customer_ID",
-        "country": "Country",
-    }
+    expected = {c["name"]: c["json_key"] for c in glue_columns()}
     assert mappings == expected, f"got {mappings}, expected {expected}"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.harness import planned, planned_resources, random_prefix, the_only
+from tests.record_contract import quicksight_columns
 
 pytestmark = pytest.mark.plan
 
@@ -181,6 +182,12 @@ def test_data_set_has_the_lab_columns_with_their_types(plan):
     expected = {"quantity": "INTEGER", "invoicedate": "DATETIME", "price": "DECIMAL", "country": "STRING"}
     assert {k: columns.get(k) for k in expected} == expected, f"got {columns}"
     assert len(columns) == 12, f"got {sorted(columns)}, expected the 8 lab columns and 4 partition columns"
+
+
+def test_default_columns_are_the_contract_columns_and_the_partitions(plan):
+    table = planned(plan, f"{M}.aws_quicksight_data_set.this")["physical_table_map"][0]["relational_table"][0]
+    got = [{"name": c["name"], "type": c["type"]} for c in table["input_columns"]]
+    assert got == quicksight_columns(), f"got {got}, expected the contract's {quicksight_columns()}"
 
 
 def test_data_set_queries_athena_directly_by_default(plan):
