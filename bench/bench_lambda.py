@@ -7,7 +7,6 @@ free here, and much more expensive on a real cluster), so the table compares the
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib
 import io
@@ -25,6 +24,7 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "lambda_src")]
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble  # noqa: E402 - after the path set-up
 from tests.lambda_support import FakeContext, encode, kinesis_event, sample_record  # noqa: E402
 from tests.record_contract import REQUIRED_FIELDS  # noqa: E402
+from tools.cli_base import Exit, Parser  # noqa: E402
 
 BATCH = 1000
 
@@ -58,7 +58,7 @@ def row(name: str, timings: list[float], requests: float, checked: int, refresh:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench_lambda", description=__doc__.splitlines()[0])
+    parser = Parser(prog="bench_lambda", command="python -m bench.bench_lambda", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="measured invocations per approach (default 30)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured invocations first (default 3)")
     args = parser.parse_args(argv)
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results[name] = (timings[name], len(by_approach[name]) / calls, ", ".join(sorted(refresh)) or "-")
         if len(double.documents["retail"]) == 0:
             print("bench_lambda: error: the handlers indexed nothing", file=sys.stderr)
-            return 1
+            return Exit.ERROR
 
     lab_median = statistics.median(results["lab"][0])
     print(f"Ingest handler, {BATCH}-record Kinesis batches, {args.runs} measured runs each (after {args.warmup} "
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"target ours ≤ 1.0× lab: {verdict} ({ratio:.2f}×); the double does not charge for refresh=true, "
         "a real cluster does"
     )
-    return 0
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import boto3
 
 from producer import samplegen
 from producer.app import make_client
+from tools.cli_base import Exit, Parser
 
 TARGETS = {"lab": 20.0, "raw": 0.8, "rss_growth_mb": 50.0}
 REGION = "us-east-1"
@@ -204,7 +205,9 @@ def table(rows: list[list[str]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.producer_bench", description=__doc__.splitlines()[0])
+    parser = Parser(
+        prog="producer_bench", command="python -m bench.producer_bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--sizes", default="10000,100000", help="records per run of (b) and (c)")
     parser.add_argument("--lab-count", type=int, default=2000, help="records for (a); its rate is flat in size")
     parser.add_argument("--rss-rows", default="10000,1000000", help="input rows of the two --dry-run RSS runs")
@@ -221,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = CHILDREN[args.child](args)
         report["peak_rss_mb"] = peak_rss_mb()
         Path(args.result).write_text(json.dumps(report))
-        return 0
+        return Exit.OK
 
     sizes = [int(size) for size in args.sizes.split(",")]
     rss_rows = [int(rows) for rows in args.rss_rows.split(",")]
@@ -251,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if started is not None:
             started.stop(quiet=True)
     print_report(lab, results, sizes, rss, args)
-    return 0
+    return Exit.OK
 
 
 def row(name: str, result: Result, lab: Result, raw: Result | None) -> list[str]:

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,17 +24,13 @@ from demo.stack import apply, read_outputs, start_emulator
 from producer.app import DEFAULT_INPUT
 from producer.errors import ProducerError
 from tools.cli import CommandError
+from tools.cli_base import Parser
 from tools.emulator import EmulatorError
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 from tools.terraform import TerraformError
 
 DEFAULT_REPORTS = REPO_ROOT / "reports"
 APPLY_LOG = "demo-terraform-apply.log"
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{PROG}: error: {message}; see python -m demo --help\n")
 
 
 def seconds(text: str) -> float:
@@ -51,6 +46,7 @@ def seconds(text: str) -> float:
 def build_parser() -> Parser:
     parser = Parser(
         prog=PROG,
+        command="python -m demo",
         description="Run the whole pipeline on the emulator (ENV=local, or ENV=localstack) and report on it: "
         "emulator, terraform apply, producer -> Kinesis -> Firehose -> S3, the saved Athena queries, hourly "
         "compaction to Parquet, then reports/demo.json and reports/demo.png. Before sending, it deletes the "

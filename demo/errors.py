@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from tools.cli_base import Exit as ExitCode  # the shared exit codes: ERROR also when the numbers do not reconcile
 
-
-class ExitCode(IntEnum):
-    OK = 0
-    ERROR = 1  # a stage failed, or the numbers do not reconcile
-    USAGE = 2  # bad flags or configuration (unknown ENV, ENV=aws, missing input file)
-    INTERRUPTED = 130
+__all__ = ["DemoError", "ExitCode", "UsageError"]
 
 
 class DemoError(Exception):

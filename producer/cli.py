@@ -12,7 +12,6 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
 from urllib.parse import urlparse
 
 from producer import app
@@ -21,6 +20,7 @@ from producer.pipeline import Options
 from producer.reader import check_encoding
 from producer.records import FORMATS, PARTITION_KEYS, TIME_MODES
 from producer.sender import RetryPolicy
+from tools.cli_base import Parser
 
 PROG = "producer"
 STREAM_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -35,13 +35,6 @@ examples:
   retail-producer -I online_retail_II.csv --service-name kinesis --stream-name retail-trans
   retail-producer --service-name firehose --stream-name uk-online-retail-trans --time-mode now --rate 200
 """
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line: `producer: error: <what>; see --help`."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{PROG}: error: {message}; see {PROG} --help\n")
 
 
 def int_range(low: int, high: int | None = None) -> Callable[[str], int]:

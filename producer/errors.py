@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
+from tools.cli_base import Exit as ExitCode  # the shared exit codes; PARTIAL: some rows or records not delivered
 
-
-class ExitCode(IntEnum):
-    """The process exit status, as the AWS CLI and httpie do it."""
-
-    OK = 0
-    ERROR = 1  # the run could not start or had to stop: input file, destination, credentials, AWS errors
-    USAGE = 2  # bad flags, rejected before any work
-    PARTIAL = 3  # the run finished but some rows or records were not delivered (all are reported)
-    INTERRUPTED = 130  # Ctrl-C
+__all__ = ["DestinationError", "ExitCode", "InputError", "ProducerError"]
 
 
 class ProducerError(Exception):

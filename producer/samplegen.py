@@ -16,7 +16,6 @@ AMAZONFEE, ADJUST, TEST001, gift vouchers, PADS, B, S). Every row is valid for t
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 import sys
@@ -24,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from tools.cli_base import Exit, Parser
 
 HEADER = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "data" / "online_retail_sample.csv"
@@ -234,7 +235,7 @@ def write_sample(path: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m producer.samplegen", description=__doc__.splitlines()[0])
+    parser = Parser(prog="samplegen", command="python -m producer.samplegen", description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, help="default: the shipped sample")
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help=f"data rows (default: {DEFAULT_ROWS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})")
@@ -245,9 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_sample(args.output, args.rows, args.seed)
     except OSError as exc:
         print(f"samplegen: error: cannot write {str(args.output)!r}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+        return Exit.ERROR
     print(f"samplegen: wrote {args.rows} rows to {args.output}")
-    return 0
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -61,17 +61,10 @@ module "ingest_lambda" {
   environment_variables = {
     OPENSEARCH_ENDPOINT          = local.ingest_endpoint
     OPENSEARCH_INDEX             = var.opensearch_index
-<<<<<<< HEAD
-    REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country"
-    DATE_FIELDS                  = "InvoiceDate"
-    POWERTOOLS_SERVICE_NAME      = local.ingest_service_name # monitoring.tf: the dashboard graphs these metrics
-    POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
-=======
     REQUIRED_FIELDS              = join(",", local.record_contract.required_fields) # contract.tf.json
     DATE_FIELDS                  = join(",", local.record_contract.date_fields)
-    POWERTOOLS_SERVICE_NAME      = "ingest-opensearch"
-    POWERTOOLS_METRICS_NAMESPACE = "RetailPipeline"
->>>>>>> contract
+    POWERTOOLS_SERVICE_NAME      = local.ingest_service_name # monitoring.tf: the dashboard graphs these metrics
+    POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
     LOG_LEVEL                    = var.lambda_log_level
   }
   dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination

@@ -14,7 +14,6 @@ function's own requirements.txt must cover what it imports from the sibling).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from tools.cli_base import Exit, Parser
 from tools.targets import LOCAL_DIR, REPO_ROOT
 
 SOURCE_DIR = REPO_ROOT / "lambda_src"
@@ -147,7 +147,7 @@ def build(function: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="build_lambdas", description=__doc__.splitlines()[0])
+    parser = Parser(prog="build_lambdas", command="python -m tools.build_lambdas", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="functions to build (default: all under lambda_src/)")
     args = parser.parse_args(argv)
     available = {f.name: f for f in functions()}
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"(available: {', '.join(available) or 'none'})",
             file=sys.stderr,
         )
-        return 2
+        return Exit.USAGE
     try:
         for name in args.names or list(available):
             zip_path = build(available[name])
@@ -166,8 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"built {zip_path.relative_to(REPO_ROOT)} ({zip_path.stat().st_size:,} bytes, sha256 {digest}…)")
     except BuildError as exc:
         print(f"build_lambdas: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return Exit.ERROR
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -14,33 +14,19 @@ import shlex
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from tools import diagnostics, emulator, local_state, module_docs, profiles, quiet, recovery, summary, terraform
+from tools.cli_base import Exit, Parser
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
 DIST_REFERENCE = re.compile(r"\.\./dist/([\w.-]+\.zip)")  # how the stack names a Lambda zip: ${path.root}/../dist/x.zip
 
 
-class Exit(IntEnum):
-    OK = 0
-    ERROR = 1
-    USAGE = 2
-    INTERRUPTED = 130
-
-
 class CommandError(Exception):
     """An operation failed for a reason the user can act on."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line: `tools: error: <what>; see python -m tools --help`."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(Exit.USAGE, f"{PROG}: error: {message}; see python -m tools --help\n")
 
 
 def var_files(target: Target, workdir: Path) -> list[str]:
@@ -498,6 +484,7 @@ COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = 
 def build_parser() -> Parser:
     parser = Parser(
         prog=PROG,
+        command="python -m tools",
         description="Emulator and Terraform harness. ENV selects the "
         "target: local (default, embedded MiniStack), localstack, aws.",
     )

@@ -15,7 +15,6 @@ Exit codes: 0 clean, 1 findings (failed checks, skips without a reason) or check
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -26,10 +25,10 @@ import tempfile
 import venv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from tools.cli_base import Exit, Parser
 from tools.targets import LOCAL_DIR, REPO_ROOT
 
 PROG = "security_lint"
@@ -44,12 +43,6 @@ MIN_REASON_WORDS = 4
 SKIP_MARK = "checkov:skip"
 SKIP = re.compile(r"checkov:skip=(?P<id>[A-Za-z0-9_]+)(?::(?P<reason>.*))?$")
 CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
-
-
-class Exit(IntEnum):
-    OK = 0
-    FINDINGS = 1
-    USAGE = 2
 
 
 class LintError(Exception):
@@ -241,9 +234,11 @@ def summary_line(directory: str, report: Mapping[str, Any]) -> str:
 # --- CLI -----------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG, description="checkov over terraform/ and modules/; fails on any finding without a reasoned skip."
+def build_parser() -> Parser:
+    parser = Parser(
+        prog=PROG,
+        command="python -m tools.security_lint",
+        description="checkov over terraform/ and modules/; fails on any finding without a reasoned skip.",
     )
     parser.add_argument("--skips-only", action="store_true", help="only check that every inline skip has a reason")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when everything passes")
@@ -267,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reports = {directory: run_checkov(executable, copy_root, directory) for directory in SCANNED_DIRS}
     except (LintError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return Exit.FINDINGS
+        return Exit.ERROR
     problems = [problem for report in reports.values() for problem in report_problems(report)]
     if problems:
         return _fail(
@@ -285,7 +280,7 @@ def _fail(problems: Sequence[Problem], hint: str) -> int:
     for problem in problems:
         print(f"{PROG}: {problem}", file=sys.stderr)
     print(f"{PROG}: error: {len(problems)} finding(s); {hint}", file=sys.stderr)
-    return Exit.FINDINGS
+    return Exit.ERROR
 
 
 def _display(path: Path) -> str:

@@ -1,55 +1,96 @@
-"""Every input validation of every module and of the root stack: an invalid value fails with its own message.
+"""Every input validation of every module and of the root stack, as native `terraform test` files.
 
-The cases are in validation_cases.py. They all run through one module probe (tests/module_probe.py): one
-`terraform init`, one `validate` over every case, one `plan` over the few rules only plan evaluates (those that
-compare two variables), and one plan of each module's valid inputs. Each case is still its own test.
+`modules/<m>/tests/*.tftest.hcl` and `terraform/tests/*.tftest.hcl` hold one `run` per case: a value that breaks
+one rule, and `expect_failures` on its variable (a run also fails on any other error, such as a type error that
+would hide the rule). The AWS provider is mocked (`mock_provider`), or plans offline where a mock cannot serve:
+no emulator, credentials or network. Each directory is tested in a private copy, so Terraform writes nothing
+(`.terraform/`, lock files) into the repo. tests/unit/test_validation_coverage.py checks that every validation
+block has a run expecting its variable.
+
+Terraform starts the AWS provider (a 700 MB binary) about twice per run block. Where it is mocked, one provider
+process per test module serves every run instead, attached through TF_REATTACH_PROVIDERS (Terraform's way to use a
+running provider): a third of the CPU time (docs/testing.md has the figures). A real provider cannot be shared so:
+it refuses to be configured twice in one process.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from tests.harness import copy_tree
-from tests.module_probe import Diagnostic, ModuleProbe, call_name
-from tests.terraform.validation_cases import CASES, PRIMARY, REQUIRED
+from tools import terraform
+from tools.targets import REPO_ROOT
 
 pytestmark = pytest.mark.plan
 
-VALIDATION_FAILED = "Invalid value for variable"  # Terraform's summary of a failed validation rule
-PARAMS = [(module, case) for module, cases in CASES.items() for case in cases]
+DIRS = [str(p.parent.relative_to(REPO_ROOT)) for p in sorted(REPO_ROOT.glob("modules/*/tests"))] + ["terraform"]
+MOCKED = re.compile(r'^mock_provider "aws"', re.MULTILINE)
+INIT = ["init", "-backend=false", "-input=false", "-no-color"]
 
 
 @pytest.fixture(scope="module")
-def probe(tmp_path_factory, planning_target, lambda_zips) -> ModuleProbe:
-    return ModuleProbe(copy_tree(tmp_path_factory.mktemp("probe")), planning_target)
+def copy_root(tmp_path_factory, lambda_zips) -> Path:
+    return copy_tree(tmp_path_factory.mktemp("native"))
 
 
 @pytest.fixture(scope="module")
-def errors(probe) -> dict[str | None, list[Diagnostic]]:
-    calls = {call_name(m, case): (m, REQUIRED[m] | inputs) for m, c in CASES.items() for case, (inputs, _) in c.items()}
-    return probe.errors(calls)
+def env(target) -> dict[str, str]:
+    return terraform.environ_for(target)
 
 
 @pytest.fixture(scope="module")
-def planned(probe) -> dict[str, set[str]]:
-    return probe.planned({call_name(module, "valid"): (module, inputs) for module, inputs in REQUIRED.items()})
+def reattach(copy_root, env) -> Iterator[dict[str, str]]:
+    """TF_REATTACH_PROVIDERS for one AWS provider process started here (stopped after the tests)."""
+    terraform.run(INIT, copy_root / "terraform", env, capture=True)
+    binary = next((copy_root / "terraform/.terraform/providers").glob("*/hashicorp/aws/*/*/terraform-provider-aws*"))
+    log = copy_root / "provider.log"
+    with log.open("w") as out:
+        provider = subprocess.Popen([binary, "-debug"], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield {"TF_REATTACH_PROVIDERS": reattach_config(log, provider)}
+    finally:
+        provider.terminate()
+        provider.wait(timeout=60)
 
 
-@pytest.mark.parametrize("module", sorted(REQUIRED))
-def test_probe_with_valid_inputs_plans(planned, module):
-    call = call_name(module, "valid")
-    expected = f"module.{call}.{PRIMARY[module]}"
-    assert expected in planned[call], f"got {sorted(planned[call])[:20]}, expected {expected} among them"
+def reattach_config(log: Path, provider: subprocess.Popen[bytes], timeout: float = 120) -> str:
+    """The TF_REATTACH_PROVIDERS value a provider started with -debug prints once it listens."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and provider.poll() is None:
+        for line in log.read_text().splitlines():
+            if "TF_REATTACH_PROVIDERS=" in line:
+                return line.split("=", 1)[1].strip().strip("'")
+        time.sleep(0.2)
+    raise AssertionError(f"the AWS provider printed no TF_REATTACH_PROVIDERS line:\n{log.read_text()[-2000:]}")
 
 
-@pytest.mark.parametrize(("module", "case"), PARAMS, ids=[f"{m}-{c}" for m, c in PARAMS])
-def test_invalid_input_fails_with_its_message(errors, module, case):
-    inputs, message = CASES[module][case]
-    got = errors.get(call_name(module, case), [])
-    loose = [d.text[:300] for d in errors.get(None, [])]
-    texts = [d.text for d in got]
-    assert any(message in text for text in texts), (
-        f"{inputs}: got {texts or 'no error'} (not tied to a case: {loose}), expected the message {message!r}"
-    )
-    others = [d.text[:300] for d in got if d.summary != VALIDATION_FAILED]
-    assert not others, f"got {others}, expected only {VALIDATION_FAILED!r} errors (a type error hides the rule)"
+def failures(stdout: str) -> list[str]:
+    """`<file> run "<name>": <errors>` for each failed run, from `terraform test -json`."""
+    runs: dict[tuple[str, str], list[str]] = {}
+    for message in (json.loads(line) for line in stdout.splitlines() if line.startswith("{")):
+        key = (message.get("@testfile", ""), message.get("@testrun", ""))
+        if message.get("type") == "test_run" and message["test_run"].get("status") in ("fail", "error"):
+            runs.setdefault(key, [])
+        elif message.get("type") == "diagnostic" and message["diagnostic"].get("severity") == "error":
+            diagnostic = message["diagnostic"]
+            runs.setdefault(key, []).append(" ".join(f"{diagnostic['summary']}: {diagnostic['detail']}".split()))
+    return [f'{file} run "{run}": {"; ".join(errors) or "failed"}' for (file, run), errors in runs.items()]
+
+
+@pytest.mark.parametrize("directory", DIRS)
+def test_terraform_test_passes(copy_root, env, reattach, directory):
+    workdir = copy_root / directory
+    terraform.run(INIT, workdir, env, capture=True)
+    if all(MOCKED.search(test.read_text()) for test in workdir.glob("tests/*.tftest.hcl")):
+        env = env | reattach
+    result = terraform.run(["test", "-no-color", "-json"], workdir, env, capture=True, check=False)
+    failed = failures(result.stdout)
+    assert not failed, f"got failed runs in {directory}:\n  " + "\n  ".join(failed)
+    assert result.returncode == 0, f"got exit {result.returncode} from terraform test in {directory}: {result.stderr}"

@@ -156,18 +156,3 @@ def test_repository_module_readmes_are_current():
         check=False,
     )
     assert result.returncode == 0, f"got exit {result.returncode}: {result.stderr}; run `make docs`"
-
-
-def test_parse_validations_reads_each_rule_with_its_message_and_line(module):
-    got = module_docs.parse_validations(module)
-    line = VARIABLES_TF.splitlines().index("  validation {") + 1
-    expected = [
-        module_docs.Validation(
-            "name",
-            'can(regex("^[a-z]{1,8}$", var.name))',
-            "name must be 1 to 8 lowercase letters.",
-            module / "variables.tf",
-            line,
-        )
-    ]
-    assert got == expected, f"got {got}, expected {expected}"

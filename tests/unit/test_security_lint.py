@@ -164,7 +164,7 @@ def test_main_fails_on_a_skip_without_reason_before_running_checkov(tmp_path, mo
         raise AssertionError("checkov must not run when a skip has no reason")
 
     monkeypatch.setattr(security_lint, "ensure_installed", never)
-    assert security_lint.main([]) == Exit.FINDINGS
+    assert security_lint.main([]) == Exit.ERROR
     err = capsys.readouterr().err
     assert "skip of CKV_AWS_144 has no reason" in err, f"got {err}"
     assert "error: 1 finding(s)" in err, f"got {err}"
@@ -186,7 +186,7 @@ def test_main_reports_checkov_findings_with_a_nonzero_exit(monkeypatch, capsys):
             "results": {"failed_checks": [failed] if directory == "modules" else []}
         },
     )
-    assert security_lint.main(["--quiet"]) == Exit.FINDINGS
+    assert security_lint.main(["--quiet"]) == Exit.ERROR
     err = capsys.readouterr().err
     assert "modules/firehose_s3/main.tf:17-22: CKV_AWS_338" in err, f"got {err}"
 
@@ -196,7 +196,7 @@ def test_main_explains_when_checkov_cannot_be_installed(monkeypatch, capsys):
         raise security_lint.LintError("could not install checkov==3.3.30; check that PyPI is reachable")
 
     monkeypatch.setattr(security_lint, "ensure_installed", fail)
-    assert security_lint.main(["--quiet"]) == Exit.FINDINGS
+    assert security_lint.main(["--quiet"]) == Exit.ERROR
     err = capsys.readouterr().err
     assert err.startswith("security_lint: error: could not install checkov"), f"got {err}"
     assert "Traceback" not in err

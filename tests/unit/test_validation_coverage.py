@@ -1,63 +1,72 @@
-"""Every validation block of the modules and of the root stack has a case in tests/terraform/validation_cases.py.
+"""Every validation block of the modules and of the root stack has its own run in their `terraform test` files.
 
-The plan test (tests/terraform/test_validations.py) proves each case fails with its message; this proves no rule
-is left without a case, by reading the .tf files with tools/module_docs.py's HCL reader.
+tests/terraform/test_validations.py runs the files; this reads them and the .tf files with python-hcl2. A run's
+`expect_failures` names a variable, not one of its rules, so a variable needs as many runs expecting it as it has
+validation blocks (a new rule on an old variable needs a new run), and every run either expects exactly one
+validated variable to fail or asserts something (the `valid` run).
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
+from functools import cache
 from pathlib import Path
+from typing import Any
 
+import hcl2
 import pytest
 
-from tests.module_probe import ROOT
-from tests.terraform.validation_cases import CASES
-from tools.module_docs import Validation, parse_validations
 from tools.targets import REPO_ROOT
 
 pytestmark = pytest.mark.unit
 
-DIRS: dict[str, Path] = {p.parent.name: p.parent for p in sorted((REPO_ROOT / "modules").glob("*/variables.tf"))}
-DIRS[ROOT] = REPO_ROOT / "terraform"
-VALIDATION_BLOCK = re.compile(r"^\s*validation\s*\{", re.MULTILINE)
+DIRS = [p.parent for p in sorted((REPO_ROOT / "modules").glob("*/variables.tf"))] + [REPO_ROOT / "terraform"]
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
+@cache
+def parsed(path: Path) -> dict[str, Any]:
+    return hcl2.loads(path.read_text())
 
 
-def matches(message: str, validation: Validation) -> bool:
-    """The case's message is part of the rule's, starting at a word (kms_key_arn is not log_kms_key_arn)."""
-    return re.search(rf"(?<![\w.]){re.escape(one_line(message))}", one_line(validation.error_message)) is not None
+def blocks(path: Path, kind: str) -> dict[str, dict[str, Any]]:
+    """The labelled blocks of one kind in an HCL file, by label (python-hcl2 keeps the label's quotes)."""
+    if f'{kind} "' not in path.read_text():  # parsing is slow (~0.2 s a file): only the files that have some
+        return {}
+    return {label.strip('"'): body for block in parsed(path).get(kind, []) for label, body in block.items()}
 
 
-def describe(validation: Validation) -> str:
-    where = f"{validation.path.relative_to(REPO_ROOT)}:{validation.line}"
-    return f"{where} ({validation.variable}): {validation.error_message}"
+def rules(directory: Path) -> Counter[str]:
+    """How many validation blocks each variable has."""
+    variables = {name: body for tf in directory.glob("*.tf") for name, body in blocks(tf, "variable").items()}
+    return Counter({name: len(body.get("validation", [])) for name, body in variables.items() if "validation" in body})
 
 
-@pytest.mark.parametrize("module", sorted(DIRS))
-def test_reader_finds_every_validation_block(module):
-    expected = sum(len(VALIDATION_BLOCK.findall(p.read_text())) for p in DIRS[module].glob("*.tf"))
-    got = len(parse_validations(DIRS[module]))
-    assert got == expected, f"got {got} validations read, expected {expected} validation blocks in {module}"
-
-
-@pytest.mark.parametrize("module", sorted(DIRS))
-def test_every_validation_message_is_asserted_by_a_case(module):
-    messages = [message for _, message in CASES.get(module, {}).values()]
-    missing = [describe(v) for v in parse_validations(DIRS[module]) if not any(matches(m, v) for m in messages)]
-    assert not missing, "got no case in tests/terraform/validation_cases.py for:\n  " + "\n  ".join(missing)
-
-
-@pytest.mark.parametrize("module", sorted(CASES))
-def test_every_case_names_exactly_one_validation(module):
-    assert module in DIRS, f"got cases for {module!r}, expected one of {sorted(DIRS)}"
-    validations = parse_validations(DIRS[module])
-    wrong = {
-        case: [describe(v) for v in validations if matches(message, v)]
-        for case, (_, message) in CASES[module].items()
-        if sum(matches(message, v) for v in validations) != 1
+def runs(directory: Path) -> dict[str, dict[str, Any]]:
+    """Every run block of the directory's test files, by `<file> run "<name>"`."""
+    return {
+        f'{test.relative_to(REPO_ROOT)} run "{name}"': body
+        for test in sorted(directory.glob("tests/*.tftest.hcl"))
+        for name, body in blocks(test, "run").items()
     }
-    assert not wrong, f"got cases whose message matches 0 or several validations of {module}: {wrong}"
+
+
+def expected(run: dict[str, Any]) -> list[str]:
+    """The addresses a run expects to fail, as written (`var.name`)."""
+    return [address.removeprefix("${").removesuffix("}") for address in run.get("expect_failures", [])]
+
+
+@pytest.mark.parametrize("directory", DIRS, ids=[d.name for d in DIRS])
+def test_every_validation_block_has_a_run_expecting_it(directory):
+    expecting = Counter(address.removeprefix("var.") for run in runs(directory).values() for address in expected(run))
+    missing = {name: f"{expecting[name]} run(s) for {count} rule(s)" for name, count in rules(directory).items()
+               if expecting[name] < count}  # fmt: skip
+    assert not missing, f"got too few runs in {directory.name}/tests/*.tftest.hcl for: {missing}"
+
+
+@pytest.mark.parametrize("directory", DIRS, ids=[d.name for d in DIRS])
+def test_every_run_expects_one_validated_variable_or_asserts(directory):
+    validated = {f"var.{name}" for name in rules(directory)}
+    wrong = [name for name, run in runs(directory).items() if not run.get("assert") and len(expected(run)) != 1]
+    wrong += [f"{name} expects {expected(run)}" for name, run in runs(directory).items()
+              if not set(expected(run)) <= validated]  # fmt: skip
+    assert not wrong, f"got runs that expect no single validated variable to fail (or assert nothing): {wrong}"
