@@ -230,6 +230,26 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             "ingest_opensearch_domain_arn must be an OpenSearch domain ARN",
         ),
         "opensearch_index": ({"opensearch_index": "Retail"}, "opensearch_index must be 1 to 255 characters"),
+        "ingest_maximum_retry_attempts": (
+            {"ingest_maximum_retry_attempts": -2},
+            "ingest_maximum_retry_attempts must be a whole number from 0 to 10000, or -1",
+        ),
+        "ingest_maximum_record_age_range": (
+            {"ingest_maximum_record_age_seconds": -1},
+            "ingest_maximum_record_age_seconds must be a whole number of seconds from 60 to 604800",
+        ),
+        "ingest_maximum_record_age_within_retention": (
+            {"ingest_maximum_record_age_seconds": 86400},  # the stream keeps records 24 h: an hour short of that
+            "ingest_maximum_record_age_seconds must end at least an hour before the stream's retention",
+        ),
+        "ingest_failure_retention_days": (
+            {"ingest_failure_retention_days": 0},
+            "ingest_failure_retention_days must be a whole number of days, 1 or more",
+        ),
+        "ingest_reserved_concurrency": (
+            {"ingest_reserved_concurrency": 1, "ingest_parallelization_factor": 2},
+            "ingest_reserved_concurrency must be at least ingest_parallelization_factor",
+        ),
         "compaction_query_timeout_seconds": (
             {"compaction_query_timeout_seconds": 900},
             "compaction_query_timeout_seconds must be between 30 and 840 seconds",
@@ -359,6 +379,21 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "maximum_record_age": (
             {"kinesis_event_source": {"stream_arn": STREAM, "maximum_record_age_in_seconds": 30}},
             "kinesis_event_source.maximum_record_age_in_seconds must be between 60 and 604800",
+        ),
+        "failure_bucket_arn": (
+            {"kinesis_event_source": {"stream_arn": STREAM}, "kinesis_failure_bucket": {"arn": "arn:aws:s3:::l/aws/"}},
+            "kinesis_failure_bucket.arn must be an S3 bucket ARN",
+        ),
+        "failure_bucket_kms_key": (
+            {
+                "kinesis_event_source": {"stream_arn": STREAM},
+                "kinesis_failure_bucket": {"arn": "arn:aws:s3:::probe-lake", "kms_key_arn": "alias/lake"},
+            },
+            "kinesis_failure_bucket.kms_key_arn must be a KMS key ARN",
+        ),
+        "failure_bucket_without_stream": (
+            {"kinesis_failure_bucket": {"arn": "arn:aws:s3:::probe-lake"}},
+            "kinesis_failure_bucket needs kinesis_event_source",
         ),
         "dead_letter_queue_url_env_name": (
             {"dead_letter_queue_url_env_name": "dlq-url"},
