@@ -37,10 +37,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create the project virtualenv with pinned dependencies
 
-up: setup ## Start the embedded emulator (ENV=local), reusing a healthy one
+up: setup ## Start the embedded emulator (ENV=local) and the search stand-in beside it, reusing healthy ones
 	@$(PY) -m tools up
 
-down: setup ## Stop the embedded emulator gracefully (it saves its state)
+down: setup ## Stop the embedded emulator and the search stand-in gracefully (both keep their data)
 	@$(PY) -m tools down
 
 status: setup ## Show the target, the emulator and the Terraform state

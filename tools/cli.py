@@ -13,12 +13,12 @@ import re
 import shlex
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tools import diagnostics, emulator, module_docs, recovery, terraform
+from tools import diagnostics, emulator, module_docs, recovery, search_standin, terraform
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
@@ -44,7 +44,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def var_files(target: Target, workdir: Path) -> list[str]:
-    """The target's committed tfvars, plus the user's TF_VAR_FILE when given; each checked for undeclared names."""
+    """The target's variables: for ENV=local the search stand-in's endpoint (harness_variables), then the committed
+    tfvars, then the user's TF_VAR_FILE when given (later ones win); each file checked for undeclared names."""
     files = [workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars")]
     extra = os.environ.get("TF_VAR_FILE", "").strip()
     if extra:
@@ -55,7 +56,17 @@ def var_files(target: Target, workdir: Path) -> list[str]:
     declared = {v.name for v in module_docs.parse_module(workdir)[0]}
     for path in files:
         check_var_file(path, declared)
-    return [f"-var-file={f}" for f in files]
+    return harness_variables(target) + [f"-var-file={f}" for f in files]
+
+
+def harness_variables(target: Target, environ: Mapping[str, str] | None = None) -> list[str]:
+    """ENV=local: the ingest function writes to the search stand-in beside the emulator (no OpenSearch engine runs
+    here). Given first, so a var file setting ingest_opensearch_endpoint wins; TF_VAR_ingest_opensearch_endpoint
+    in the environment wins too."""
+    environ = os.environ if environ is None else environ
+    if not target.manages_emulator or target.port is None or "TF_VAR_ingest_opensearch_endpoint" in environ:
+        return []
+    return [f"-var=ingest_opensearch_endpoint={search_standin.SearchStandIn.beside(target.port).url}"]
 
 
 def preflight(target: Target, workdir: Path = terraform.ROOT_DIR) -> list[str]:
@@ -98,6 +109,7 @@ def ensure_reachable(target: Target) -> None:
     if target.manages_emulator:
         assert target.port is not None
         emulator.MiniStack(target.port).start()
+        search_standin.SearchStandIn.beside(target.port).start()
     elif target.endpoint_url:
         if not emulator.health(target.endpoint_url):
             raise TargetError(
@@ -193,11 +205,13 @@ def cmd_up(target: Target, _: argparse.Namespace) -> None:
         raise TargetError(f"`up` starts the embedded emulator (ENV=local); ENV={target.name} uses your own endpoint")
     assert target.port is not None
     emulator.MiniStack(target.port).start()
+    search_standin.SearchStandIn.beside(target.port).start()
 
 
 def cmd_down(target: Target, _: argparse.Namespace) -> None:
     if target.manages_emulator:
         assert target.port is not None
+        search_standin.SearchStandIn.beside(target.port).stop()
         emulator.MiniStack(target.port).stop()
 
 
@@ -212,6 +226,9 @@ def cmd_status(target: Target, _: argparse.Namespace) -> None:
             instance = emulator.MiniStack(target.port)
             pid = instance.pid()
             print(f"pid:       {pid if pid else '-'} (log {instance.log_file})")
+            standin = search_standin.SearchStandIn.beside(target.port)
+            state = "answering" if standin.healthy() else "not running"
+            print(f"search:    stand-in {state} at {standin.url} (documents in {standin.data_dir})")
     state_file = terraform.state_path(target)
     count = 0
     if state_file.exists():
@@ -333,8 +350,8 @@ def cmd_fmt(target: Target, args: argparse.Namespace) -> None:
 
 
 COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = {
-    "up": (cmd_up, "start the embedded emulator (reuses a healthy one)"),
-    "down": (cmd_down, "stop the embedded emulator gracefully (it saves its state)"),
+    "up": (cmd_up, "start the embedded emulator and the search stand-in beside it (reuses healthy ones)"),
+    "down": (cmd_down, "stop the search stand-in and the embedded emulator gracefully (both keep their data)"),
     "status": (cmd_status, "report the target, the emulator and the Terraform state"),
     "reset": (cmd_reset, "wipe the embedded emulator and the local Terraform state"),
     "init": (cmd_init, "write the CLI config and override, then terraform init"),
@@ -375,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return Exit.USAGE
-    except (CommandError, emulator.EmulatorError, OSError) as exc:
+    except (CommandError, emulator.EmulatorError, search_standin.StandInError, OSError) as exc:
         if args.debug:
             raise
         print(f"{PROG}: error: {exc}", file=sys.stderr)
