@@ -4,6 +4,8 @@ ingest function's client speaks it, what it keeps on disk, and the harness passi
 from __future__ import annotations
 
 import json
+import shutil
+import socket
 import urllib.error
 import urllib.request
 
@@ -12,6 +14,7 @@ import pytest
 from ingest_opensearch import bulk
 from ingest_opensearch.config import parse_endpoint
 from ingest_opensearch.records import to_document
+from tests.bad_inputs import busy_port
 from tests.lambda_support import encode, sample_record
 from tools import cli, search_standin
 from tools.search_standin import BulkSyntaxError, StandInServer, parse_bulk
@@ -115,3 +118,28 @@ def test_local_apply_points_the_ingest_function_at_the_standin():
 )
 def test_other_targets_and_a_users_endpoint_get_no_standin(target, environ):
     assert cli.harness_variables(target, environ=environ) == [], "got the stand-in where it must not be"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_standin_process_starts_is_reused_and_stops_keeping_its_documents():
+    standin = search_standin.SearchStandIn(free_port())
+    try:
+        assert standin.start(quiet=True) is True, "expected this call to start it"
+        bulk.index_documents(client(standin.url), "retail", documents(2, "p"), 1000, 5 * 1024 * 1024)
+        assert standin.start(quiet=True) is False, "a second start must reuse the running stand-in"
+        assert standin.stop(quiet=True) is True, "expected the stop to find it running"
+        assert not standin.healthy(), "the stand-in still answers after the stop"
+        assert len(search_standin.documents(standin.data_dir, "retail")) == 2, "got its documents lost on stop"
+    finally:
+        standin.stop(quiet=True)
+        shutil.rmtree(standin.home, ignore_errors=True)
+
+
+def test_standin_refuses_a_port_held_by_something_else():
+    with busy_port() as port, pytest.raises(search_standin.StandInError, match=r"is in use by something else"):
+        search_standin.SearchStandIn(port).start(quiet=True)
