@@ -535,7 +535,7 @@ def _letter_sender(sqs: Any, queue_url: str | None) -> Callable[[list[DeadLetter
 def _line(where: str, unit: str, counts: Counts, dry_run: bool, removed: str, poison: str) -> str:
     text = (f"{PROG}: {where}: {counts.items:,} {unit}, {counts.found:,} records: "
             f"{counts.replayed:,} {'to re-index' if dry_run else 'replayed'}, {counts.still_failing:,} still failing, "
-            f"{counts.poison:,} poison ({poison})")  # fmt: skip
+            f"{counts.poison:,} poison ({'would be ' if dry_run else ''}{poison})")  # fmt: skip
     if not dry_run:
         text += f"; {counts.removed:,} {unit} {removed}"
     if counts.not_records:
