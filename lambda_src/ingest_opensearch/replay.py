@@ -370,6 +370,8 @@ def build_parser() -> Parser:
         "the failure store's objects (batches the event source mapping gave up on), through the ingest function's "
         "own validation and signed bulk indexing. Idempotent (ids derive from the content); an item is removed only "
         "after it succeeded. `make replay` passes the stack's outputs; REPLAY_ARGS adds flags (e.g. --dry-run).",
+        epilog="exit status: 0 nothing left failing, 1 error, 2 usage, 3 some records still failing (kept where they "
+        "were: run it again later), 130 interrupted (safe: run it again)",
     )
     parser.add_argument("--bucket", help="the failure store's bucket (output ingest_failure_bucket)")
     parser.add_argument(
