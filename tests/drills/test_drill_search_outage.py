@@ -40,7 +40,6 @@ from tools.targets import REPO_ROOT
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration]
 
-REQUIRED = ("Invoice", "StockCode", "Quantity", "InvoiceDate", "Price", "Country")
 OUTAGE_BEYOND_AGE_S = 1800  # the search engine comes back half an hour after the mapping's maximum record age
 
 
