@@ -15,12 +15,13 @@ STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | 
 PYTEST_ARGS  ?=
 INPUT        ?= producer/data/online_retail_sample.csv
 PRODUCE_ARGS ?=
+REPLAY_ARGS  ?=
 BENCH_ARGS   ?=
 DEMO_ARGS    ?=
 # PROFILE: the topology, stream (default) or direct-put (terraform/env/profiles/); remembered per target and endpoint
 PROFILE      ?=
 
-.PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo \
+.PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo replay \
         bench-lambda bench-producer test-unit test-local drills lint fmt validate docs contract clean
 
 help: ## List the targets
@@ -39,10 +40,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create the project virtualenv with pinned dependencies
 
-up: setup ## Start the embedded emulator (ENV=local), reusing a healthy one
+up: setup ## Start the embedded emulator (ENV=local) and the search stand-in beside it, reusing healthy ones
 	@$(PY) -m tools up
 
-down: setup ## Stop the embedded emulator gracefully (it saves its state)
+down: setup ## Stop the embedded emulator and the search stand-in gracefully (both keep their data)
 	@$(PY) -m tools down
 
 status: setup ## Show the target, the emulator, the Terraform state, the deployed topology and the profile
@@ -91,6 +92,31 @@ produce: setup ## Stream INPUT (default: the shipped sample) into the stack of E
 	echo "produce: $(INPUT) -> $$service $$name ($${AWS_ENDPOINT_URL:-AWS}, $$AWS_REGION)" >&2; \
 	$(PY) -m producer -I "$(INPUT)" --service-name "$$service" --stream-name "$$name" \
 	  --region-name "$$AWS_REGION" $${AWS_ENDPOINT_URL:+--endpoint-url "$$AWS_ENDPOINT_URL"} $(PRODUCE_ARGS)
+
+# What `make replay` re-drives, from the stack's outputs (JSON on stdin): the replay's flags, or exit 1 when the stack
+# has no ingest function.
+define REPLAY_SOURCES
+import json, shlex, sys
+outputs = json.loads(sys.stdin.read() or "{}")
+value = lambda name: (outputs.get(name) or {}).get("value")
+if not value("ingest_function_name"):
+    sys.exit(1)
+print(shlex.join(["--bucket", value("ingest_failure_bucket"), "--prefix", value("ingest_failure_prefix") or "aws/lambda/",
+                  "--queue-url", value("ingest_dead_letter_queue_url"),
+                  "--opensearch-endpoint", value("ingest_opensearch_endpoint"), "--index", value("opensearch_index")]))
+endef
+export REPLAY_SOURCES
+
+replay: setup ## Re-drive every record the search branch did not index (dead letters, failed batches); REPLAY_ARGS=--dry-run lists
+	@$(PY) -m tools env >/dev/null  # a bad ENV, EMULATOR_PORT, AWS_ENDPOINT_URL or AWS_REGION stops here, with its reason
+	@if [ "$(ENV)" = local ]; then $(PY) -m tools up; fi
+	@$(PY) -m tools outputs >/dev/null 2>&1 || true  # initialises Terraform if needed, so the next call prints JSON only
+	@flags="$$($(PY) -m tools outputs -json 2>/dev/null | $(PY) -c "$$REPLAY_SOURCES")" || \
+	  { echo "replay: error: the stack of ENV=$(ENV) has no ingest function (nothing deployed, or no search endpoint): nothing to replay; make apply first" >&2; exit 2; }; \
+	eval "$$($(PY) -m tools env)"; \
+	eval "set -- $$flags"; \
+	PYTHONPATH=lambda_src $(PY) -m ingest_opensearch.replay "$$@" --region "$$AWS_REGION" \
+	  $${AWS_ENDPOINT_URL:+--endpoint-url "$$AWS_ENDPOINT_URL"} $(REPLAY_ARGS)
 
 demo: build ## The whole pipeline on the emulator: apply, stream INPUT, query, compact; report in reports/ (~2 min)
 	@$(PY) -m demo -I "$(INPUT)" $(DEMO_ARGS)

@@ -1,10 +1,12 @@
-"""The report's chart (PNG): revenue by month and by hour of day (InvoiceDate, UTC), and the top countries.
+"""The report's charts (PNG): revenue by month and by hour of day (InvoiceDate, UTC) and the top countries; and the
+search branch's, the lab's Dashboards chart (sum of Quantity per 10 minutes of InvoiceDate).
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display, no global state).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -85,3 +87,43 @@ def _countries(axes: Axes, countries: list[Country] | None, revenue: Decimal | N
     else:
         axes.xaxis.set_major_formatter(_money)
         axes.set_title("Top countries by revenue (% of all)", fontsize=10)
+
+
+def write_search_chart(buckets: list[tuple[str, int]], path: Path, title: str) -> Path:
+    """The lab's Dashboards chart: sum of Quantity per 10 minutes of InvoiceDate, over the whole range (left) and on
+    the day with the most 10-minute buckets of sales (right, every bucket of its opening hours, empty ones included),
+    from the documents the search engine received."""
+    figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+    whole, day = figure.subplots(1, 2, width_ratios=[1.6, 1.0])
+    if not buckets:
+        for axes in (whole, day):
+            _missing(axes, "sum of Quantity per 10 minutes")
+    else:
+        moments = [datetime.fromisoformat(bucket) for bucket, _ in buckets]
+        values = [quantity for _, quantity in buckets]
+        whole.vlines(moments, 0, values, color=COLOR, linewidth=0.8)
+        whole.axhline(0, color="#999999", linewidth=0.5)
+        whole.set_title("Sum of Quantity per 10 minutes of InvoiceDate (UTC), every document", fontsize=10)
+        whole.set_ylabel("sum(Quantity)")
+        whole.tick_params(axis="x", labelsize=8, labelrotation=30)
+        _busiest_day(day, moments, values)
+    figure.suptitle(title, fontsize=10)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    return path
+
+
+def _busiest_day(axes: Axes, moments: list[datetime], values: list[int]) -> None:
+    per_day: dict[str, dict[datetime, int]] = {}
+    for moment, quantity in zip(moments, values, strict=True):
+        per_day.setdefault(f"{moment:%Y-%m-%d}", {})[moment] = quantity
+    name = max(per_day, key=lambda day: (len(per_day[day]), day))
+    sales = per_day[name]
+    first, last = min(sales), max(sales)
+    grid = [first + timedelta(minutes=10 * i) for i in range(int((last - first).total_seconds() // 600) + 1)]
+    axes.bar(range(len(grid)), [sales.get(moment, 0) for moment in grid], color=ACCENT)
+    step = max(1, len(grid) // 12)
+    axes.set_xticks(range(0, len(grid), step), [f"{m:%H:%M}" for m in grid[::step]], rotation=45, ha="right",
+                    fontsize=8)  # fmt: skip
+    axes.axhline(0, color="#999999", linewidth=0.5)
+    axes.set_title(f"{name}, the day with the most 10-minute buckets of sales", fontsize=10)

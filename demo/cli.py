@@ -26,6 +26,7 @@ from producer.errors import ProducerError
 from tools.cli import CommandError
 from tools.cli_base import Parser
 from tools.emulator import EmulatorError
+from tools.search_standin import SearchStandIn, StandInError
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 from tools.terraform import TerraformError
 
@@ -48,9 +49,10 @@ def build_parser() -> Parser:
         prog=PROG,
         command="python -m demo",
         description="Run the whole pipeline on the emulator (ENV=local, or ENV=localstack) and report on it: "
-        "emulator, terraform apply, producer -> Kinesis -> Firehose -> S3, the saved Athena queries, hourly "
-        "compaction to Parquet, then reports/demo.json and reports/demo.png. Before sending, it deletes the "
-        "objects earlier runs left in the lake's data folders, so a re-run reports on its own records only.",
+        "emulator, terraform apply, producer -> Kinesis -> Firehose -> S3, Kinesis -> the ingest Lambda -> the local "
+        "search stand-in, the saved Athena queries, hourly compaction to Parquet, then reports/demo.json, "
+        "reports/demo.png and reports/demo-search.png. Before sending, it deletes what earlier runs left in the "
+        "lake's data folders and on the search side, so a re-run reports on its own records only.",
     )
     parser.add_argument(
         "-I", "--input-file", type=Path, default=DEFAULT_INPUT, help="CSV to stream (default: the shipped sample)"
@@ -118,6 +120,9 @@ def run(args: argparse.Namespace) -> report.DemoResult:
         query_timeout_s=args.query_timeout,
         target_name=target.name,
         started_at=started,
+        search_documents=SearchStandIn.beside(target.port).data_dir
+        if target.manages_emulator and target.port
+        else None,
     )
     return run_pipeline(outputs, Connection(target.region, target.endpoint_url), options, progress)
 
@@ -128,6 +133,7 @@ KNOWN_ERRORS = (
     DemoError,
     CommandError,
     EmulatorError,
+    StandInError,
     ProducerError,
     ClientError,
     BotoCoreError,

@@ -1,4 +1,5 @@
-"""The demo's stages on a deployed stack: empty the lake, produce, wait for delivery, query, compact, report.
+"""The demo's stages on a deployed stack: empty the lake, produce, wait for delivery, reconcile the search branch,
+query, compact, report.
 
 `make demo` runs them after starting the emulator and applying the stack (demo.cli); the end-to-end test runs
 them on a private stack of its own.
@@ -16,7 +17,7 @@ from typing import Any, TextIO
 import boto3
 from botocore.config import Config
 
-from demo import athena, chart, delivery, report
+from demo import athena, chart, delivery, report, search
 from demo.compaction import Compaction, compact_hour, hour_totals_sql, make_engine
 from demo.produce import Produced, produce
 from demo.progress import Progress
@@ -24,9 +25,10 @@ from demo.stack import StackOutputs
 from demo.summary import REPORT_QUERIES, Check, Summary, reconcile
 from demo.totals import cents
 
-PIPELINE_STAGES = ("reset", "produce", "deliver", "query", "compact", "report")
+PIPELINE_STAGES = ("reset", "produce", "deliver", "search", "query", "compact", "report")
 JSON_NAME = "demo.json"
 CHART_NAME = "demo.png"
+SEARCH_CHART_NAME = "demo-search.png"
 # Emulators accept any credentials; these are the conventional dummies.
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
@@ -60,6 +62,7 @@ class RunOptions:
     target_name: str = "local"
     started_at: datetime | None = None  # when the run began (before the emulator and apply stages); None: now
     stderr: TextIO = field(default=sys.stderr)
+    search_documents: Path | None = None  # the search stand-in's data directory (None: no search stage)
 
 
 def run_id(now: datetime) -> str:
@@ -71,9 +74,11 @@ def run_pipeline(
 ) -> report.DemoResult:
     """Every stage after the deployment; returns the result with the JSON and the chart written."""
     started = options.started_at or datetime.now(UTC)
-    removed = reset_stage(outputs, connection, progress)
+    searching = search_target(outputs, options)
+    removed, search_reset = reset_stage(outputs, connection, progress, searching)
     produced = produce_stage(outputs, connection, options, progress)
     delivered = deliver_stage(outputs, connection, options, progress, produced.stats.sent)
+    searched = search_stage(searching, produced, connection, options, progress, search_reset)
     queries = query_stage(outputs, connection, options, progress)
     skipped, compactions = compact_stage(outputs, connection, options, progress, sorted(delivered.hours))
     with progress.stage("report") as stage:
@@ -93,15 +98,23 @@ def run_pipeline(
             summary=summary,
             check=build_check(produced, delivered, queries, summary, compactions),
             stages=progress.timings,
+            search=searched,
         )
+        search_check(result.check, searched)
         png = chart.write_chart(summary, options.reports_dir / CHART_NAME, chart_title(result))
         result.files = {"json": str(options.reports_dir / JSON_NAME), "chart": str(png)}
+        if not searched.skipped:
+            searched.chart = str(chart.write_search_chart(searched.buckets, options.reports_dir / SEARCH_CHART_NAME,
+                                                          search_chart_title(searched)))  # fmt: skip
+            result.files["search_chart"] = searched.chart
         stage.detail = f"check {'OK' if result.check.ok else 'FAILED'}; chart {png}"
     report.write_json(result, options.reports_dir / JSON_NAME)  # after the stage, so its timing is in the file
     return result
 
 
-def reset_stage(outputs: StackOutputs, connection: Connection, progress: Progress) -> int:
+def reset_stage(
+    outputs: StackOutputs, connection: Connection, progress: Progress, searching: search.SearchTarget | str
+) -> tuple[int, search.Reset | None]:
     folders = [outputs.delivery_prefix, outputs.parquet_prefix]
     with progress.stage("reset") as stage:
         removed = delivery.empty_folders(connection.client("s3"), outputs.bucket, folders)
@@ -109,7 +122,80 @@ def reset_stage(outputs: StackOutputs, connection: Connection, progress: Progres
             f"removed {removed:,} objects earlier runs left under {' and '.join(dict.fromkeys(folders))}: "
             "the report covers this run only"
         )
-    return removed
+        if isinstance(searching, str):
+            return removed, None
+        cleared = search.reset(searching, connection.client("sqs"), connection.client("s3"))
+        stage.detail += (
+            f"; the search stand-in forgot {cleared.documents:,} documents, the dead-letter queue "
+            f"{cleared.letters:,} letters, the failure store {cleared.kept:,} objects"
+        )
+    return removed, cleared
+
+
+def search_target(outputs: StackOutputs, options: RunOptions) -> search.SearchTarget | str:
+    """Where the search branch writes, or why the demo has no search stage."""
+    values = outputs.values
+    if not values.get("ingest_function_name"):
+        return "no ingest function in this stack (it needs the Kinesis topology and a search endpoint)"
+    endpoint = str(values.get("ingest_opensearch_endpoint") or "")
+    if options.search_documents is None or not search.is_standin(endpoint):
+        return f"the ingest function writes to {endpoint or 'no endpoint'}, not to the local search stand-in"
+    return search.SearchTarget(
+        endpoint=endpoint,
+        index=str(values.get("opensearch_index") or "retail"),
+        documents_dir=options.search_documents,
+        queue_url=outputs.text("ingest_dead_letter_queue_url"),
+        bucket=str(values.get("ingest_failure_bucket") or outputs.bucket),
+        failure_prefix=str(values.get("ingest_failure_prefix") or "aws/lambda/"),
+    )
+
+
+def search_stage(
+    searching: search.SearchTarget | str,
+    produced: Produced,
+    connection: Connection,
+    options: RunOptions,
+    progress: Progress,
+    cleared: search.Reset | None,
+) -> search.SearchResult:
+    with progress.stage("search") as stage:
+        if isinstance(searching, str):
+            stage.detail = f"skipped: {searching}"
+            return search.SearchResult(skipped=searching)
+        if produced.service != "kinesis":
+            stage.detail = "skipped: the producer sent to Firehose (Direct PUT): nothing went through the stream"
+            return search.SearchResult(skipped="the producer sent to Firehose directly, not through the stream")
+        result = search.settle(
+            searching, produced.records, connection.client("sqs"), connection.client("s3"),
+            options.delivery_timeout_s, cleared.requests_seen if cleared else 0, progress.note,
+        )  # fmt: skip
+        stage.detail = (
+            f"{result.sent:,} records sent = {result.indexed:,} indexed + {result.dead_lettered:,} dead-lettered + "
+            f"{result.kept:,} in the failure store ({result.missing:,} missing); {result.bulk_requests:,} bulk "
+            f"requests, {result.signed_requests:,} SigV4-signed; {search.REAL}, {search.STAND_IN}"
+        )
+    return result
+
+
+def search_check(check: Check, result: search.SearchResult) -> None:
+    """Sent = indexed + dead-lettered + kept, every bulk request signed, and the chart adds up what was sent."""
+    if result.skipped:
+        return
+    check.add(
+        "search: records sent = indexed + dead-lettered + in the failure store",
+        (result.indexed, result.dead_lettered, result.kept, result.accounted),
+        (result.indexed, result.dead_lettered, result.kept, result.sent),
+    )
+    check.add("search: bulk requests signed with SigV4", result.signed_requests, result.bulk_requests)
+    check.add("search: sum of Quantity in the index (the chart) = the distinct records sent", result.quantity,
+              result.expected_quantity)  # fmt: skip
+
+
+def search_chart_title(result: search.SearchResult) -> str:
+    return (
+        f"The lab's Dashboards chart from the {result.documents:,} documents the deployed ingest Lambda indexed\n"
+        f"real: {search.REAL}; {search.STAND_IN}"
+    )
 
 
 def produce_stage(outputs: StackOutputs, connection: Connection, options: RunOptions, progress: Progress) -> Produced:

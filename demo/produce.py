@@ -8,7 +8,7 @@ report shows the dataset's own months and hours. Firehose still partitions by ar
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +31,7 @@ class Produced:
     stream: str
     stats: Stats
     sent: Totals  # totals of the records handed to the sender
+    records: list[dict[str, Any]] = field(default_factory=list)  # the records themselves (the search reconciliation)
 
     def as_dict(self) -> dict[str, Any]:
         s = self.stats
@@ -49,11 +50,12 @@ class Produced:
         }
 
 
-def tap(rows: Iterable[Row | Reject], totals: Totals) -> Iterator[Row | Reject]:
-    """Pass the rows through, adding each parsed record to the totals (rejected rows are not sent)."""
+def tap(rows: Iterable[Row | Reject], totals: Totals, records: list[dict[str, Any]]) -> Iterator[Row | Reject]:
+    """Pass the rows through, adding each parsed record to the totals and the list (rejected rows are not sent)."""
     for item in rows:
         if isinstance(item, Row):
             totals.add(item.record)
+            records.append(item.record)
         yield item
 
 
@@ -67,7 +69,7 @@ def produce(
 ) -> Produced:
     """Send every row of the file; DemoError when a record could not be delivered (rejected rows are reported)."""
     options = Options(time_mode=TIME_MODE)
-    totals = Totals()
+    totals, records = Totals(), []
     with open_input(input_file, options.encoding) as stream_in:
         _, rows = read_rows(stream_in, str(input_file))
         client = make_client(service, region, endpoint_url, options.concurrency)
@@ -76,7 +78,7 @@ def produce(
         problems = Problems(Stats())
         builder = EntryBuilder(options.out_format, options.partition_key, options.time_mode)
         progress = Progress(stderr, enabled=True)
-        stats = send(tap(rows, totals), builder, Sender(destination), options, problems, progress)
+        stats = send(tap(rows, totals, records), builder, Sender(destination), options, problems, progress)
     code = stats.exit_code()
     if code == ProducerExit.INTERRUPTED:
         raise KeyboardInterrupt
@@ -86,4 +88,4 @@ def produce(
     if stats.rejected:
         for line in summary_lines(stats, f"{service} {stream!r}", dry_run=False):
             print(line, file=stderr)
-    return Produced(service, stream, stats, totals)
+    return Produced(service, stream, stats, totals, records)

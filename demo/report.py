@@ -14,6 +14,7 @@ from demo.compaction import Compaction
 from demo.delivery import Delivery
 from demo.produce import Produced
 from demo.progress import StageTiming
+from demo.search import REAL, STAND_IN, SearchResult
 from demo.summary import Check, Summary
 
 SCHEMA_VERSION = 1
@@ -37,6 +38,7 @@ class DemoResult:
     check: Check
     stages: list[StageTiming] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    search: SearchResult = field(default_factory=lambda: SearchResult(skipped="not run"))
 
 
 def _default(value: Any) -> Any:
@@ -90,6 +92,7 @@ def to_json(result: DemoResult) -> dict[str, Any]:
             "skipped": result.compaction_skipped,
             "hours": [c.as_dict() for c in result.compactions],
         },
+        "search": result.search.as_dict(),
         "summary": {
             "revenue": summary.revenue,
             "customers": summary.customers,
@@ -134,10 +137,23 @@ def text_lines(result: DemoResult) -> list[str]:
             f"{s.customers.invoices:,} invoices, {s.customers.customers:,} known customers "
             f"({ran} of {len(result.queries)} saved queries ran on Athena)"
         )
+    lines += _search(result.search)
     lines += _months(s) + _hours(s) + _countries(s) + _products(s) + _compaction(result) + _check(result)
     if result.files:
         lines.append(f"  files       {'  '.join(result.files.values())}")
     return lines
+
+
+def _search(search: SearchResult) -> list[str]:
+    if search.skipped:
+        return [f"  search      skipped: {search.skipped}"]
+    return [
+        f"  search      {search.sent:,} records through the stream: {search.indexed:,} indexed "
+        f"({search.documents:,} documents: identical lines share one), {search.dead_lettered:,} dead-lettered, "
+        f"{search.kept:,} in the failure store, {search.missing:,} missing; {search.bulk_requests:,} bulk requests "
+        f"({search.signed_requests:,} SigV4-signed), item statuses {search.item_statuses or '{}'}",
+        f"              real: the {REAL}; {STAND_IN}, at {search.endpoint}",
+    ]
 
 
 def _months(s: Summary) -> list[str]:
@@ -204,9 +220,10 @@ def _read_back(table: str, run: QueryRun) -> str:
 def _check(result: DemoResult) -> list[str]:
     check = result.check
     if check.ok:
+        search = "" if result.search.skipped else ", sent = indexed + dead-lettered + in the failure store"
         return [
             f"  check       OK: {len(check.items)} of {len(check.items)} checks equal (records sent = delivered = "
-            "counted by Athena, monthly revenue to the cent, Parquet = JSON); details in the JSON"
+            f"counted by Athena, monthly revenue to the cent, Parquet = JSON{search}); details in the JSON"
         ]
     lines = [f"  check       FAILED: {len(check.failures())} of {len(check.items)} checks differ"]
     lines += [

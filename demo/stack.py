@@ -17,7 +17,7 @@ from typing import Any
 from demo.errors import DemoError
 from demo.progress import Progress
 from tools import cli as harness
-from tools import emulator, profiles, terraform
+from tools import emulator, profiles, search_standin, terraform
 from tools.targets import Target
 
 HEARTBEAT_S = 15.0
@@ -114,7 +114,12 @@ def start_emulator(target: Target) -> str:
         if not emulator.health(target.endpoint_url or ""):
             emulator.ensure_installed()  # says so when it installs (first run: a minute at most)
         started = emulator.MiniStack(target.port).start(quiet=True)
-        return f"{'started' if started else 'reused'} MiniStack at {target.endpoint_url}"
+        standin = search_standin.SearchStandIn.beside(target.port)
+        standin_started = standin.start(quiet=True)
+        return (
+            f"{'started' if started else 'reused'} MiniStack at {target.endpoint_url}, "
+            f"{'started' if standin_started else 'reused'} the search stand-in at {standin.url}"
+        )
     harness.ensure_reachable(target)
     return f"healthy at {target.endpoint_url}"
 

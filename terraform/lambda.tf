@@ -1,6 +1,7 @@
 # The two Lambda functions of the pipeline, built by `make build` into dist/ (tools/build_lambdas.py):
 # - ingest: Kinesis stream -> OpenSearch, created when there is a domain to write to (enable_opensearch, or
-#   ingest_opensearch_endpoint); failed batches go to its SQS dead-letter queue.
+#   ingest_opensearch_endpoint); poison records go to its SQS dead-letter queue, batches the mapping gives up on
+#   are kept whole in the lake bucket under aws/lambda/ (docs/failure-model.md; `make replay` re-drives both).
 # - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table (not created with
 #   enable_parquet_conversion: Firehose then writes Parquet itself, into the same folders).
 
@@ -67,8 +68,16 @@ module "ingest_lambda" {
     POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
     LOG_LEVEL                    = var.lambda_log_level
   }
-  dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # also the mapping's on-failure destination
+  dead_letter_queue_url_env_name = "DEAD_LETTER_QUEUE_URL" # the handler parks poison records there itself
   dead_letter_queue_kms_key_arn  = module.operations_key.arn
+
+  # Batches the mapping gives up on land whole (records included) in the lake bucket, under aws/lambda/ (Lambda's
+  # naming), encrypted with the lake's key, TLS-only like the rest of the bucket, expiring after
+  # ingest_failure_retention_days (main.tf).
+  kinesis_failure_bucket = {
+    arn         = local.bucket_arn
+    kms_key_arn = module.data_lake.kms_key_arn
+  }
 
   kinesis_event_source = {
     stream_arn                         = module.kinesis_stream.stream_arn
@@ -78,8 +87,8 @@ module "ingest_lambda" {
     parallelization_factor             = var.ingest_parallelization_factor
     starting_position                  = "TRIM_HORIZON" # a new mapping also indexes what the stream still holds
     bisect_batch_on_function_error     = true
-    maximum_retry_attempts             = var.ingest_maximum_retry_attempts
-    maximum_record_age_in_seconds      = var.ingest_maximum_record_age_seconds
+    maximum_retry_attempts             = var.ingest_maximum_retry_attempts     # -1: retried until the age below
+    maximum_record_age_in_seconds      = var.ingest_maximum_record_age_seconds # an hour inside the stream's retention
     report_batch_item_failures         = true
   }
 

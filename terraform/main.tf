@@ -20,6 +20,7 @@ locals {
   data_prefix           = replace(split("!{", var.firehose_prefix)[0], "/[^/]+$/", "")
   error_prefix          = replace(split("!{", var.firehose_error_prefix)[0], "/[^/]+$/", "")
   athena_results_prefix = "athena-results/"
+  failed_batch_prefix   = "aws/lambda/" # where Lambda writes a Kinesis mapping's failed batches (not configurable)
 }
 
 module "data_lake" {
@@ -31,6 +32,7 @@ module "data_lake" {
   expiration_rules = [
     { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
     { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },
+    { id = "ingest-failed-batches", prefix = local.failed_batch_prefix, days = var.ingest_failure_retention_days },
   ]
   tags = local.tags
 }

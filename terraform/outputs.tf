@@ -146,7 +146,7 @@ output "ingest_log_group" {
 }
 
 output "ingest_dead_letter_queue_url" {
-  description = "SQS dead-letter queue of the ingest Lambda (failed batches and poison records); null when it is not created."
+  description = "SQS dead-letter queue of the ingest Lambda: the records it can never index (poison records, documents OpenSearch rejects), with the reason; null when it is not created."
   value       = try(module.ingest_lambda[0].dead_letter_queue_url, null)
 }
 
@@ -158,6 +158,16 @@ output "ingest_dead_letter_queue_arn" {
 output "ingest_event_source_mapping_uuid" {
   description = "UUID of the Kinesis event source mapping that triggers the ingest Lambda; null when it is not created."
   value       = try(module.ingest_lambda[0].event_source_mapping_uuid, null)
+}
+
+output "ingest_failure_bucket" {
+  description = "Bucket of the ingest failure store (the lake bucket): the batches the event source mapping gave up on, kept whole under ingest_failure_prefix; null when there is no ingest function."
+  value       = local.create_ingest ? local.bucket_name : null
+}
+
+output "ingest_failure_prefix" {
+  description = "Where in ingest_failure_bucket the event source mapping writes the batches it gives up on: aws/lambda/<mapping UUID>/ (`make replay` re-drives them); null when there is no ingest function."
+  value       = try(module.ingest_lambda[0].kinesis_failure_prefix, null)
 }
 
 output "ingest_opensearch_endpoint" {

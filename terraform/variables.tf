@@ -306,21 +306,55 @@ variable "ingest_parallelization_factor" {
 }
 
 variable "ingest_maximum_retry_attempts" {
-  description = "Retries of a failing batch (bisected on each failure) before it goes to the dead-letter queue."
+  description = "Retries of a batch with records OpenSearch did not take (429, 5xx, no answer) before the mapping keeps it in the failure store (aws/lambda/ in the lake bucket). -1 (the default) retries until ingest_maximum_record_age_seconds: an outage shorter than that heals by itself, in order, while the shard waits (docs/failure-model.md). 0 to 10000, or -1."
   type        = number
-  default     = 5
+  default     = -1
+
+  validation {
+    condition     = var.ingest_maximum_retry_attempts == -1 || (var.ingest_maximum_retry_attempts >= 0 && var.ingest_maximum_retry_attempts <= 10000 && floor(var.ingest_maximum_retry_attempts) == var.ingest_maximum_retry_attempts)
+    error_message = "ingest_maximum_retry_attempts must be a whole number from 0 to 10000, or -1 to retry until ingest_maximum_record_age_seconds."
+  }
 }
 
 variable "ingest_maximum_record_age_seconds" {
-  description = "Records older than this go to the dead-letter queue instead of being retried (60 to 604800, or -1)."
+  description = "Records older than this are no longer retried: their batch goes whole to the failure store (aws/lambda/ in the lake bucket). It bounds how long one shard waits on a failing search domain, and must end an hour before the stream's retention (kinesis_retention_hours) so that no record expires in the stream first. 60 to 604800."
   type        = number
-  default     = 3600
+  default     = 21600 # 6 hours
+
+  validation {
+    condition     = var.ingest_maximum_record_age_seconds >= 60 && var.ingest_maximum_record_age_seconds <= 604800 && floor(var.ingest_maximum_record_age_seconds) == var.ingest_maximum_record_age_seconds
+    error_message = "ingest_maximum_record_age_seconds must be a whole number of seconds from 60 to 604800 (-1, no limit, would let records expire in the stream unindexed and unkept)."
+  }
+
+  validation {
+    condition     = var.ingest_maximum_record_age_seconds <= var.kinesis_retention_hours * 3600 - 3600
+    error_message = "ingest_maximum_record_age_seconds must end at least an hour before the stream's retention (kinesis_retention_hours * 3600 - 3600 seconds): a record older than the retention is gone from the stream before the mapping can keep it in the failure store."
+  }
+}
+
+variable "ingest_failure_retention_days" {
+  description = "Days the failure store keeps the batches the ingest mapping gave up on (objects under aws/lambda/ in the lake bucket) for `make replay`; a batch not replayed by then is deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ingest_failure_retention_days >= 1 && floor(var.ingest_failure_retention_days) == var.ingest_failure_retention_days
+    error_message = "ingest_failure_retention_days must be a whole number of days, 1 or more."
+  }
 }
 
 variable "ingest_reserved_concurrency" {
-  description = "Concurrency reserved for (and capping) the ingest function, to protect the domain. Null: unreserved."
+  description = "Concurrency reserved for (and capping) the ingest function, to protect the domain. At least ingest_parallelization_factor batches per shard must run at once (for a PROVISIONED stream, times kinesis_shard_count), or the mapping is throttled and records wait until they reach ingest_maximum_record_age_seconds. Null: unreserved."
   type        = number
   default     = null
+
+  validation {
+    condition = var.ingest_reserved_concurrency == null || try(
+      var.ingest_reserved_concurrency >= var.ingest_parallelization_factor * (var.kinesis_stream_mode == "PROVISIONED" ? var.kinesis_shard_count : 1),
+      false
+    )
+    error_message = "ingest_reserved_concurrency must be at least ingest_parallelization_factor (times kinesis_shard_count for a PROVISIONED stream), or null: fewer concurrent runs than the mapping's batches in flight throttle it until records age out to the failure store."
+  }
 }
 
 variable "ingest_memory_size" {

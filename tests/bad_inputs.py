@@ -1,7 +1,7 @@
 """The bad input sweep: every bad input a user can give the project, the one message it gets, and how it is run.
 
 One table for the whole set: the command line of each tool (`python -m tools` and the make targets, the producer,
-the compaction and bootstrap CLIs), the CSV, the var files of the root stack and the environment. Each case runs
+the compaction, bootstrap and replay CLIs), the CSV, the var files of the root stack and the environment. Each case runs
 the real command as a subprocess in a private copy of the repository, as a user would, and expects a non-zero
 exit, no traceback, and exactly one line reporting the problem, which says what is wrong (and what to do).
 
@@ -34,6 +34,7 @@ ROW = "489434,85048,GLASS BALL,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdo
 LAMBDA_SRC = {"PYTHONPATH": "lambda_src"}
 COMPACTION = LAMBDA_SRC | {"GLUE_DATABASE": "mydatabase", "TARGET_LOCATION": "s3://retail-lake/parquet-retail-trans/"}
 BOOTSTRAP = LAMBDA_SRC | {"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+REPLAY = BOOTSTRAP
 HOUR = "2026-11-28T10"
 LATIN1_CSV = f"{REAL_HEADER}\n{ROW}\n489435,X,CAF\xc9,1,2009-12-01 07:45:00,1,,UK\n".encode("latin-1")
 XLSX = b"PK\x03\x04" + bytes(60)  # the start of a zip archive, as an .xlsx workbook begins
@@ -51,7 +52,7 @@ COPIED = ("tools", "terraform", "modules", "producer", "demo", "lambda_src", "Ma
 @dataclass(frozen=True)
 class BadInput:
     id: str
-    area: str  # environment | tfvars | make | tools | producer | csv | compaction | bootstrap | demo
+    area: str  # environment | tfvars | make | tools | producer | csv | compaction | bootstrap | replay | demo
     given: str  # the bad input, as the README shows it
     command: tuple[str, ...]  # {python}, {tmp}, {busy_port} and {endpoint} are filled in at run time
     exit_code: int
@@ -76,6 +77,10 @@ def compaction(*args: str) -> tuple[str, ...]:
 
 def bootstrap(*args: str) -> tuple[str, ...]:
     return ("{python}", "-m", "opensearch_bootstrap", *args)
+
+
+def replay(*args: str) -> tuple[str, ...]:
+    return ("{python}", "-m", "ingest_opensearch.replay", *args)
 
 
 CASES: tuple[BadInput, ...] = (
@@ -146,6 +151,11 @@ CASES: tuple[BadInput, ...] = (
              "ENV='staging' is not a known target", {"ENV": "staging"}),
     BadInput("make-unknown-profile", "make", "`make produce PROFILE=lab` (no such profile)",
              ("make", "produce", "PROFILE=lab"), 2, "PROFILE='lab' is not a profile; use one of: direct-put, stream"),
+    BadInput("make-replay-unknown-target", "make", "`make replay` with `ENV=staging`", ("make", "replay"), 2,
+             "ENV='staging' is not a known target", {"ENV": "staging"}),
+    BadInput("make-replay-no-ingest", "make", "`make replay` where no stack (or no ingest function) is deployed",
+             ("make", "replay"), 2, "has no ingest function (nothing deployed, or no search endpoint): nothing to "
+             "replay; make apply first", needs="plan"),
     BadInput("tools-plan-without-zips", "tools", "`python -m tools plan` before `make build`", tools("plan"), 1,
              "dist/compact_parquet.zip, dist/ingest_opensearch.zip, dist/opensearch_bootstrap.zip are missing; "
              "build the Lambda zips first with make build", zips=False),
@@ -210,6 +220,33 @@ CASES: tuple[BadInput, ...] = (
              compaction("--hour", HOUR, "--engine", "athena", "--workgroup", "wg"), 2,
              "AWS_REGION='europe!' is not an AWS region such as us-east-1; fix or unset it",
              COMPACTION | {"AWS_REGION": "europe!"}),
+    # --- the replay CLI (make replay) -------------------------------------------------------------------
+    BadInput("replay-no-source", "replay", "neither `--bucket` nor `--queue-url`",
+             replay("--opensearch-endpoint", "http://127.0.0.1:9"), 2,
+             "nothing to replay from: give --bucket (the failure store) and/or --queue-url", REPLAY),
+    BadInput("replay-empty-bucket", "replay", "`--bucket ''` (an empty output)", replay("--bucket", "", "--dry-run"),
+             2, "--bucket is empty; give its value, or leave the flag out", REPLAY),
+    BadInput("replay-no-endpoint", "replay", "no `--opensearch-endpoint` (and no `--dry-run`)",
+             replay("--bucket", "retail-lake"), 2, "--opensearch-endpoint is required to index (or pass --dry-run",
+             REPLAY),
+    BadInput("replay-endpoint-scheme", "replay", "`--opensearch-endpoint ftp://search.example.com`",
+             replay("--bucket", "retail-lake", "--opensearch-endpoint", "ftp://search.example.com"), 2,
+             "opensearch-endpoint='ftp://search.example.com' must be an https URL or a bare host name", REPLAY),
+    BadInput("replay-prefix", "replay", "`--prefix 00-retail-trans/` (not where Lambda writes)",
+             replay("--bucket", "retail-lake", "--prefix", "00-retail-trans/", "--dry-run"), 2,
+             "is not under aws/lambda/, where Lambda writes the failed batches", REPLAY),
+    BadInput("replay-unreachable", "replay", "`--endpoint-url` where nothing answers",
+             replay("--bucket", "retail-lake", "--dry-run", "--endpoint-url", "http://127.0.0.1:9"), 1,
+             "cannot reach S3 at http://127.0.0.1:9", REPLAY),
+    BadInput("replay-unknown-bucket", "replay", "`--bucket` of a bucket that does not exist",
+             replay("--bucket", "no-such-bucket", "--dry-run", "--endpoint-url", "{endpoint}"), 1,
+             "the failure store's bucket 'no-such-bucket' does not exist at {endpoint}; check --bucket", REPLAY,
+             needs="integration"),
+    BadInput("replay-unknown-queue", "replay", "`--queue-url` of a queue that does not exist",
+             replay("--queue-url", "{endpoint}/000000000000/no-such-queue", "--dry-run", "--endpoint-url",
+                    "{endpoint}"), 1,
+             "the dead-letter queue {endpoint}/000000000000/no-such-queue does not exist at {endpoint}", REPLAY,
+             needs="integration"),
     # --- the OpenSearch bootstrap CLI ------------------------------------------------------------------
     BadInput("bootstrap-no-endpoint", "bootstrap", "no `--endpoint`", bootstrap("--dry-run"), 2,
              "the following arguments are required: --endpoint; see python -m opensearch_bootstrap --help", BOOTSTRAP),

@@ -17,7 +17,18 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tools import diagnostics, emulator, local_state, module_docs, profiles, quiet, recovery, summary, terraform
+from tools import (
+    diagnostics,
+    emulator,
+    local_state,
+    module_docs,
+    profiles,
+    quiet,
+    recovery,
+    search_standin,
+    summary,
+    terraform,
+)
 from tools.cli_base import Exit, Parser
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
@@ -30,8 +41,9 @@ class CommandError(Exception):
 
 
 def var_files(target: Target, workdir: Path) -> list[str]:
-    """The target's committed tfvars, the topology profile (tools/profiles.py), then the user's TF_VAR_FILE when
-    given; each checked for undeclared names."""
+    """The target's variables: for ENV=local the search stand-in's endpoint (harness_variables), then the committed
+    tfvars, the topology profile (tools/profiles.py), then the user's TF_VAR_FILE when given (later ones win); each
+    file checked for undeclared names."""
     files = [workdir / "env" / ("aws.tfvars" if target.name == "aws" else "local.tfvars")]
     files.append(profiles.choose(target, workdir).file)
     extra = os.environ.get("TF_VAR_FILE", "").strip()
@@ -44,7 +56,17 @@ def var_files(target: Target, workdir: Path) -> list[str]:
     for path in files:
         check_var_file(path, declared)
         check_environment_override(path, os.environ)
-    return [f"-var-file={f}" for f in files]
+    return harness_variables(target) + [f"-var-file={f}" for f in files]
+
+
+def harness_variables(target: Target, environ: Mapping[str, str] | None = None) -> list[str]:
+    """ENV=local: the ingest function writes to the search stand-in beside the emulator (no OpenSearch engine runs
+    here). Given first, so a var file setting ingest_opensearch_endpoint wins; TF_VAR_ingest_opensearch_endpoint
+    in the environment wins too."""
+    environ = os.environ if environ is None else environ
+    if not target.manages_emulator or target.port is None or "TF_VAR_ingest_opensearch_endpoint" in environ:
+        return []
+    return [f"-var=ingest_opensearch_endpoint={search_standin.SearchStandIn.beside(target.port).url}"]
 
 
 def check_environment_override(path: Path, environ: Mapping[str, str]) -> None:
@@ -107,6 +129,7 @@ def ensure_reachable(target: Target) -> None:
     if target.manages_emulator:
         assert target.port is not None
         emulator.MiniStack(target.port).start()
+        search_standin.SearchStandIn.beside(target.port).start()
     elif target.endpoint_url:
         if not emulator.health(target.endpoint_url):
             raise TargetError(
@@ -242,11 +265,13 @@ def cmd_up(target: Target, _: argparse.Namespace) -> None:
         raise TargetError(f"`up` starts the embedded emulator (ENV=local); ENV={target.name} uses your own endpoint")
     assert target.port is not None
     emulator.MiniStack(target.port).start()
+    search_standin.SearchStandIn.beside(target.port).start()
 
 
 def cmd_down(target: Target, _: argparse.Namespace) -> None:
     if target.manages_emulator:
         assert target.port is not None
+        search_standin.SearchStandIn.beside(target.port).stop()
         emulator.MiniStack(target.port).stop()
 
 
@@ -261,6 +286,9 @@ def cmd_status(target: Target, _: argparse.Namespace) -> None:
             instance = emulator.MiniStack(target.port)
             pid = instance.pid()
             print(f"pid:       {pid if pid else '-'} (log {instance.log_file})")
+            standin = search_standin.SearchStandIn.beside(target.port)
+            state = "answering" if standin.healthy() else "not running"
+            print(f"search:    stand-in {state} at {standin.url} (documents in {standin.data_dir})")
     if legacy := local_state.legacy_state(target):
         print(f"old state: {local_state.display(legacy)} ({local_state.resource_count(legacy)} resource instances; "
               "the next make plan/apply moves it to its endpoint's folder, or says what to do)")  # fmt: skip
@@ -464,9 +492,9 @@ def cmd_fmt(target: Target, args: argparse.Namespace) -> None:
 
 
 COMMANDS: dict[str, tuple[Callable[[Target, argparse.Namespace], None], str]] = {
-    "up": (cmd_up, "start the embedded emulator (reuses a healthy one)"),
-    "down": (cmd_down, "stop the embedded emulator gracefully (it saves its state)"),
-    "status": (cmd_status, "report the target, the emulator, the Terraform state, the topology and the profile"),
+    "up": (cmd_up, "start the embedded emulator and the search stand-in beside it (reuses healthy ones)"),
+    "down": (cmd_down, "stop the search stand-in and the embedded emulator gracefully (both keep their data)"),
+    "status": (cmd_status, "report the target, the emulator and stand-in, the state, the topology and the profile"),
     "reset": (cmd_reset, "wipe the embedded emulator and the local Terraform state"),
     "init": (cmd_init, "write the CLI config and override, then terraform init"),
     "plan": (cmd_plan, "terraform plan against the target"),
@@ -508,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return Exit.USAGE
-    except (CommandError, emulator.EmulatorError, OSError) as exc:
+    except (CommandError, emulator.EmulatorError, search_standin.StandInError, OSError) as exc:
         if args.debug:
             raise
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -5,7 +5,10 @@ Bulk indexing needs the batch as a whole, so the handler works in two steps:
 1. `ingest` decodes and validates every record, bulk-indexes the valid documents in size-bounded chunks,
    inspects every bulk item, and sends invalid records and documents OpenSearch rejects to the dead-letter
    queue with the reason. It returns the records Kinesis must redeliver (retryable failures, and dead
-   letters SQS did not accept), with the reason.
+   letters SQS did not accept), with the reason. A dead letter for a record after the lowest retryable one
+   waits: Kinesis redelivers that record anyway (it resumes from the lowest failure), so the letter is sent
+   on the delivery that settles it, once, not once per retry; if the mapping gives up first, the record is
+   in the batch it keeps whole in the failure store, and `make replay` dead-letters it.
 2. Powertools' `process_partial_response` settles each record: `settle` raises for the records to retry,
    so they are reported as `batchItemFailures` (the mapping has ReportBatchItemFailures); Kinesis resumes
    from the lowest failed sequence number, and the content-derived document id makes re-indexing the
@@ -55,6 +58,7 @@ class BatchReport:
     invalid: int = 0
     rejected: int = 0
     dead_lettered: int = 0
+    deferred: int = 0  # poison after the lowest retryable record: dead-lettered on the delivery that settles it
     retry: dict[str, str] = field(default_factory=dict)  # sequence number -> reason
     retry_statuses: Counter[str] = field(default_factory=Counter)
     invalid_reasons: Counter[str] = field(default_factory=Counter)
@@ -66,6 +70,7 @@ class BatchReport:
             "invalid": self.invalid,
             "rejected": self.rejected,
             "dead_lettered": self.dead_lettered,
+            "deferred": self.deferred,
             "retried": len(self.retry),
             "retry_statuses": dict(self.retry_statuses),
             "invalid_reasons": dict(self.invalid_reasons),
@@ -110,6 +115,7 @@ def ingest(records: list[dict[str, Any]], cfg: Settings, opensearch: Any, sqs: C
                     )
                 )  # fmt: skip
 
+    letters = due_now(letters, report)
     if letters:
         failures = dead_letter.send(sqs(), cfg.dead_letter_queue_url, letters)
         report.dead_lettered = len(letters) - len(failures)
@@ -129,6 +135,15 @@ def ingest(records: list[dict[str, Any]], cfg: Settings, opensearch: Any, sqs: C
     return report
 
 
+def due_now(letters: list[DeadLetter], report: BatchReport) -> list[DeadLetter]:
+    """The letters to send now: those before the lowest record Kinesis must redeliver (it redelivers from there on,
+    so a later record comes back and is dead-lettered on the delivery that settles it); counts the others."""
+    lowest = min((int(sequence) for sequence in report.retry), default=None)
+    due = [letter for letter in letters if lowest is None or _sequence(letter.record) < lowest]
+    report.deferred = len(letters) - len(due)
+    return due
+
+
 def settler(report: BatchReport) -> Callable[[KinesisStreamRecord], None]:
     """The per-record handler for Powertools: raise for the records Kinesis must redeliver."""
 
@@ -146,6 +161,7 @@ def record_metrics(report: BatchReport) -> None:
     metrics.add_metric(name="RecordsInvalid", unit=MetricUnit.Count, value=report.invalid)
     metrics.add_metric(name="RecordsRejected", unit=MetricUnit.Count, value=report.rejected)
     metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=report.dead_lettered)
+    metrics.add_metric(name="RecordsDeferred", unit=MetricUnit.Count, value=report.deferred)
     metrics.add_metric(name="RecordsRetried", unit=MetricUnit.Count, value=len(report.retry))
 
 
@@ -167,3 +183,7 @@ def _data(record: dict[str, Any]) -> bytes:
         return base64.b64decode(record["kinesis"]["data"], validate=True)
     except (binascii.Error, ValueError):
         raise InvalidRecord("not_base64", "the event's data field is not base64") from None
+
+
+def _sequence(record: dict[str, Any]) -> int:
+    return int(record["kinesis"]["sequenceNumber"])

@@ -77,6 +77,53 @@ data "aws_iam_policy_document" "module" {
     }
   }
 
+  # The mapping writes failed batches with the function's role (AWS: s3:PutObject and s3:ListBucket, and
+  # kms:GenerateDataKey for a bucket with a customer managed key). s3:ResourceAccount keeps the writes in this
+  # account even if the bucket is ever deleted and its name taken by another account.
+  dynamic "statement" {
+    for_each = local.keeps_failed ? [var.kinesis_failure_bucket.arn] : []
+    content {
+      sid       = "KeepFailedBatches"
+      actions   = ["s3:PutObject"]
+      resources = ["${statement.value}/${local.failed_batch_prefix}*"]
+      condition {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.keeps_failed ? [var.kinesis_failure_bucket.arn] : []
+    content {
+      sid = "CheckFailureBucket"
+      # Lambda lists the bucket to check the destination; AWS does not document with which prefix, so the
+      # statement names the bucket without an s3:prefix condition (listing shows keys, not objects' content).
+      actions   = ["s3:ListBucket"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "s3:ResourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.keeps_failed && try(var.kinesis_failure_bucket.kms_key_arn, null) != null ? [var.kinesis_failure_bucket.kms_key_arn] : []
+    content {
+      sid       = "EncryptFailedBatches"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
   dynamic "statement" {
     for_each = local.is_vpc ? [true] : []
     content {

@@ -3,6 +3,9 @@ locals {
   is_scheduled      = var.schedule_expression != null
   is_vpc            = var.vpc_config != null
   create_dlq        = local.is_kinesis_source || var.create_dead_letter_queue
+  keeps_failed      = local.is_kinesis_source && var.kinesis_failure_bucket != null
+  # Lambda names the objects of an S3 on-failure destination aws/lambda/<mapping UUID>/<shard ID>/<date>/...
+  failed_batch_prefix = "aws/lambda/"
 
   log_group_name = "/aws/lambda/${var.name}"
   dlq_name       = "${var.name}-dlq"
@@ -149,9 +152,10 @@ resource "aws_lambda_event_source_mapping" "kinesis" {
   function_response_types            = var.kinesis_event_source.report_batch_item_failures ? ["ReportBatchItemFailures"] : []
   tags                               = var.tags
 
+  # An S3 bucket receives the whole invocation record, records included; SQS would only get the batch's coordinates.
   destination_config {
     on_failure {
-      destination_arn = local.dlq_arn
+      destination_arn = local.keeps_failed ? var.kinesis_failure_bucket.arn : local.dlq_arn
     }
   }
 

@@ -53,6 +53,11 @@ output "event_source_mapping_uuid" {
   value       = try(aws_lambda_event_source_mapping.kinesis[0].uuid, null)
 }
 
+output "kinesis_failure_prefix" {
+  description = "Where the event source mapping writes the batches it gives up on, in kinesis_failure_bucket: aws/lambda/<mapping UUID>/ (then <shard ID>/YYYY/MM/DD/<time>-<UUID>, Lambda's naming); null without kinesis_failure_bucket."
+  value       = local.keeps_failed ? "${local.failed_batch_prefix}${aws_lambda_event_source_mapping.kinesis[0].uuid}/" : null
+}
+
 output "schedule_rule_name" {
   description = "Name of the EventBridge rule that invokes the function; null without schedule_expression."
   value       = try(aws_cloudwatch_event_rule.schedule[0].name, null)

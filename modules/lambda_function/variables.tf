@@ -198,7 +198,7 @@ variable "vpc_config" {
 # --- Kinesis event source ------------------------------------------------------------------------
 
 variable "kinesis_event_source" {
-  description = "Trigger the function from a Kinesis data stream. Failed batches (after retries, or too old) go to an encrypted SQS dead-letter queue created by the module. Null: no Kinesis trigger."
+  description = "Trigger the function from a Kinesis data stream. Batches the mapping gives up on (after retries, or too old) go to kinesis_failure_bucket whole, or else their coordinates go to the encrypted SQS dead-letter queue created by the module. Null: no Kinesis trigger."
   type = object({
     stream_arn                         = string
     stream_kms_key_arn                 = optional(string)      # customer managed key of the stream: grants kms:Decrypt through Kinesis
@@ -253,6 +253,30 @@ variable "kinesis_event_source" {
   validation {
     condition     = var.kinesis_event_source == null || try(var.kinesis_event_source.maximum_record_age_in_seconds == -1 || (var.kinesis_event_source.maximum_record_age_in_seconds >= 60 && var.kinesis_event_source.maximum_record_age_in_seconds <= 604800), false)
     error_message = "kinesis_event_source.maximum_record_age_in_seconds must be between 60 and 604800 seconds, or -1 for no limit."
+  }
+}
+
+variable "kinesis_failure_bucket" {
+  description = "Keep the batches the Kinesis event source mapping gives up on (retries exhausted, or records older than maximum_record_age_in_seconds) whole in this S3 bucket: Lambda writes the full invocation record, the records included, under aws/lambda/<mapping UUID>/<shard>/. The role gets s3:PutObject there and s3:ListBucket, both limited to buckets of this account, and kms:GenerateDataKey on kms_key_arn through S3. Null sends only the batch's coordinates (no records) to the dead-letter queue. Needs kinesis_event_source."
+  type = object({
+    arn         = string           # arn:aws:s3:::<bucket>
+    kms_key_arn = optional(string) # the bucket's customer managed key, when it has one
+  })
+  default = null
+
+  validation {
+    condition     = var.kinesis_failure_bucket == null || can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.kinesis_failure_bucket.arn))
+    error_message = "kinesis_failure_bucket.arn must be an S3 bucket ARN (arn:aws:s3:::<bucket>), without a key or prefix."
+  }
+
+  validation {
+    condition     = var.kinesis_failure_bucket == null || try(var.kinesis_failure_bucket.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/.+$", var.kinesis_failure_bucket.kms_key_arn)), false)
+    error_message = "kinesis_failure_bucket.kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+
+  validation {
+    condition     = var.kinesis_failure_bucket == null || var.kinesis_event_source != null
+    error_message = "kinesis_failure_bucket needs kinesis_event_source: only a Kinesis event source mapping writes failed batches to it."
   }
 }
 

@@ -200,6 +200,40 @@ run "opensearch_index" {
   expect_failures = [var.opensearch_index]
 }
 
+run "ingest_maximum_retry_attempts" {
+  command = plan
+  variables { ingest_maximum_retry_attempts = -2 }
+  expect_failures = [var.ingest_maximum_retry_attempts]
+}
+
+run "ingest_maximum_record_age_range" {
+  command = plan
+  variables { ingest_maximum_record_age_seconds = -1 }
+  expect_failures = [var.ingest_maximum_record_age_seconds]
+}
+
+run "ingest_maximum_record_age_within_retention" {
+  command = plan
+  # the stream keeps records 24 h: an age that does not end an hour before that
+  variables { ingest_maximum_record_age_seconds = 86400 }
+  expect_failures = [var.ingest_maximum_record_age_seconds]
+}
+
+run "ingest_failure_retention_days" {
+  command = plan
+  variables { ingest_failure_retention_days = 0 }
+  expect_failures = [var.ingest_failure_retention_days]
+}
+
+run "ingest_reserved_concurrency" {
+  command = plan
+  variables {
+    ingest_reserved_concurrency   = 1
+    ingest_parallelization_factor = 2
+  }
+  expect_failures = [var.ingest_reserved_concurrency]
+}
+
 run "compaction_query_timeout_seconds" {
   command = plan
   variables { compaction_query_timeout_seconds = 900 }

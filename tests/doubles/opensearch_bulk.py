@@ -5,7 +5,9 @@ control plane only. This double serves just what the ingest function uses — `P
 `POST /<index>/_bulk` with NDJSON index actions, `GET /` — answering per item the way OpenSearch does
 (`{"took", "errors", "items": [{"index": {"_index", "_id", "status", "result" | "error"}}]}`), and lets a
 test decide each item's status or fail whole requests. It records every request (method, path, query,
-headers, body) and keeps the indexed documents by index and id.
+headers, body) and keeps the indexed documents by index and id, in memory. The bulk parsing and the answer's
+shape are the search stand-in's (tools/search_standin.py, what `make up` runs beside the emulator); the fault
+injection is this double's own.
 
 With `credentials={access_key: (secret_key, session_token)}`, it checks each request's SigV4 signature
 (service and region as given) by recomputing it with botocore, and answers 403 on a mismatch, as AWS does.
@@ -29,6 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from tools.search_standin import bulk_response, parse_bulk, path_index
 
 AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request, "
@@ -183,19 +187,13 @@ class OpenSearchBulkDouble:
         if method == "PUT" and path.startswith("/_index_template/"):
             return 200, {"acknowledged": True}
         if method == "POST" and path.endswith("/_bulk"):
-            index = path.strip("/").split("/")[0] if path.count("/") == 2 else None
-            return 200, self._bulk(index, recorded.body, recorded)
+            return 200, self._bulk(path_index(path), recorded.body, recorded)
         return 404, {"error": {"type": "not_found", "reason": f"{method} {path}"}}
 
-    def _bulk(self, path_index: str | None, body: bytes, recorded: Recorded) -> dict[str, Any]:
-        lines = body.decode("utf-8").split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+    def _bulk(self, index_of_path: str | None, body: bytes, recorded: Recorded) -> dict[str, Any]:
         items = []
-        for i in range(0, len(lines), 2):
-            op_type, meta = next(iter(json.loads(lines[i]).items()))
-            source = json.loads(lines[i + 1])
-            index, doc_id = meta.get("_index", path_index), meta["_id"]
+        for action in parse_bulk(body, index_of_path):
+            op_type, index, doc_id, source = action.op_type, action.index, action.doc_id, action.source
             with self._lock:
                 self.attempts[doc_id] += 1
                 attempt = self.attempts[doc_id]
@@ -211,7 +209,7 @@ class OpenSearchBulkDouble:
                 item["error"] = error or {"type": "injected", "reason": f"status {status}"}
             recorded.statuses.append(item["status"])
             items.append({op_type: item})
-        return {"took": 1, "errors": any(not 200 <= it[next(iter(it))]["status"] < 300 for it in items), "items": items}
+        return bulk_response(items)
 
     def _check_signature(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> str:
         if not self.credentials:

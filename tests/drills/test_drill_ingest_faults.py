@@ -31,6 +31,7 @@ from producer.pipeline import Options
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble, combine
 from tests.drills.conftest import DrillResult, data_root
 from tests.drills.faults import Outage, json_error
+from tests.drills.kinesis_mapping import RETRY_EVERY_S
 from tests.lambda_support import POISON, STREAM_ARN, FakeContext, drain_queue, kinesis_event
 from tests.record_contract import DATE_FIELDS, REQUIRED_FIELDS
 
@@ -41,6 +42,7 @@ DATES = DATE_FIELDS
 UNMAPPABLE = "UNMAPPABLE"  # a StockCode the double refuses with a 400 mapping error, as a conflicting mapping would
 MAPPING_ERROR = {"type": "mapper_parsing_exception", "reason": "failed to parse field [StockCode] of type [long]"}
 THROTTLED = {"type": "es_rejected_execution_exception", "reason": "rejected execution (write queue full)"}
+POISON_REASONS = dict(POISON)  # payload -> the reason the function gives it
 
 
 # --- records --------------------------------------------------------------------------------------------------
@@ -93,6 +95,7 @@ class Tally:
     dead_lettered: Counter[str] = field(default_factory=Counter)
     reasons: dict[str, str] = field(default_factory=dict)
     still_failing: set[str] = field(default_factory=set)
+    handed_over: set[str] = field(default_factory=set)  # the batch the mapping gave up on: its on-failure record
 
     def count(self, documents: dict[str, dict[str, Any]], letters: list[dict[str, Any]], arn: str) -> None:
         for sequence, data in self.sent.items():
@@ -109,7 +112,7 @@ class Tally:
 
     @property
     def reported(self) -> int:
-        return len(set(self.dead_lettered) | (self.still_failing - self.indexed))
+        return len(set(self.dead_lettered) | ((self.still_failing | self.handed_over) - self.indexed))
 
     @property
     def duplicate_letters(self) -> int:
@@ -175,11 +178,16 @@ def wired(monkeypatch, drill_stack, double, dead_letter_queue):
 
 @pytest.fixture
 def retry_attempts(drill_stack) -> int:
-    """The deployed mapping's MaximumRetryAttempts: how many redeliveries the replay allows."""
+    """How many redeliveries the replay allows: the deployed mapping's MaximumRetryAttempts, or for -1 (retry until
+    the record is MaximumRecordAgeInSeconds old) one redelivery per RETRY_EVERY_S of that age."""
     mapping = drill_stack.client("lambda").get_event_source_mapping(
         UUID=drill_stack.outputs["ingest_event_source_mapping_uuid"]
     )
-    return int(mapping["MaximumRetryAttempts"])
+    return redeliveries(int(mapping["MaximumRetryAttempts"]), int(mapping["MaximumRecordAgeInSeconds"]))
+
+
+def redeliveries(maximum_retry_attempts: int, maximum_record_age_s: int) -> int:
+    return maximum_retry_attempts if maximum_retry_attempts >= 0 else maximum_record_age_s // RETRY_EVERY_S
 
 
 @dataclass
@@ -187,12 +195,13 @@ class Replay:
     invocations: int = 0
     first_failures: int = 0
     still_failing: set[str] = field(default_factory=set)
+    handed_over: set[str] = field(default_factory=set)
 
 
 def replay_kinesis(event: dict[str, Any], retries: int) -> Replay:
     """Invoke the handler, then redeliver as Kinesis does: from the lowest failed sequence number on, records
     after it included, until nothing fails or `retries` redeliveries are spent (the mapping then gives up on
-    the batch and records it in its on-failure destination)."""
+    the batch, from the lowest failure on, and hands it to its on-failure destination: `handed_over`)."""
     replay, current = Replay(), event
     while True:
         response = handler.lambda_handler(current, FakeContext())
@@ -200,11 +209,13 @@ def replay_kinesis(event: dict[str, Any], retries: int) -> Replay:
         failed = [int(f["itemIdentifier"]) for f in response["batchItemFailures"]]
         if replay.invocations == 1:
             replay.first_failures = len(failed)
+        if failed:
+            lowest = min(failed)
+            current = {"Records": [r for r in current["Records"] if int(r["kinesis"]["sequenceNumber"]) >= lowest]}
         if not failed or replay.invocations > retries:
             replay.still_failing = {str(s) for s in failed}
+            replay.handed_over = {r["kinesis"]["sequenceNumber"] for r in current["Records"]} if failed else set()
             return replay
-        lowest = min(failed)
-        current = {"Records": [r for r in current["Records"] if int(r["kinesis"]["sequenceNumber"]) >= lowest]}
 
 
 def share(doc_id: str) -> int:
@@ -241,22 +252,28 @@ def test_ingest_under_429s_and_poison_records_loses_no_record(
     replay = replay_kinesis(event, retry_attempts)
 
     # then
-    tally.still_failing = replay.still_failing
+    tally.still_failing, tally.handed_over = replay.still_failing, replay.handed_over
     letters = drain_queue(drill_stack.client("sqs"), dead_letter_queue)
     tally.count(double.documents["retail"], letters, STREAM_ARN)
     rewrites = sum(double.attempts.values()) - len(double.documents["retail"])
+    waiting = tally.handed_over - tally.indexed - set(tally.dead_lettered)
     record_drill(
         tally.result(
             "ingest: 429s on 30% of documents, a 503, 400s and poison (in-process)",
             f"Kinesis' retry replayed in-process: {replay.invocations} invocations; {len(replay.still_failing)} "
-            f"records still throttled after {retry_attempts} retries (to the mapping's on-failure destination); "
-            f"duplicates: letters re-sent on redelivery; {rewrites} documents re-indexed under the same id",
+            f"records still throttled after {retry_attempts} retries: the mapping hands the batch from the first of "
+            f"them on ({len(waiting)} records not indexed or dead-lettered) to its failure store; duplicates: "
+            f"letters re-sent on redelivery; {rewrites} documents re-indexed under the same id",
         )
     )
     assert replay.still_failing == {s for s, d in tally.sent.items() if d in set(valid[-40:-38])}, (
         f"got {len(replay.still_failing)} records still failing, expected the two always-throttled ones"
     )
-    reasons = Counter(tally.reasons.values())
+    # every bad record has its reason: in its dead letter, or (after the last throttled record) still in the batch
+    # the mapping keeps whole, for `make replay` to dead-letter
+    kept = [POISON_REASONS.get(tally.sent[s], "mapper_parsing_exception") for s in waiting
+            if tally.sent[s] not in set(valid)]  # fmt: skip
+    reasons = Counter(tally.reasons.values()) + Counter(kept)
     expected = Counter({"mapper_parsing_exception": 10} | {code: 3 for _, code in POISON})
     assert reasons == expected, f"got dead-letter reasons {dict(reasons)}, expected {dict(expected)}"
 

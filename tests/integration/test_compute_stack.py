@@ -87,13 +87,14 @@ def test_ingest_environment_follows_the_contract(outputs, aws_client, opensearch
     assert (config["Runtime"], config["Handler"]) == ("python3.12", "ingest_opensearch.handler.lambda_handler")
 
 
-def test_event_source_mapping_sends_failed_batches_to_the_dead_letter_queue(outputs, aws_client):
+def test_event_source_mapping_keeps_failed_batches_whole_in_the_lake_bucket(outputs, aws_client):
     mapping = aws_client("lambda").get_event_source_mapping(UUID=outputs["ingest_event_source_mapping_uuid"])
     got = {
         "EventSourceArn": mapping["EventSourceArn"],
         "BatchSize": mapping["BatchSize"],
         "BisectBatchOnFunctionError": mapping["BisectBatchOnFunctionError"],
         "MaximumRetryAttempts": mapping["MaximumRetryAttempts"],
+        "MaximumRecordAgeInSeconds": mapping["MaximumRecordAgeInSeconds"],
         "FunctionResponseTypes": mapping["FunctionResponseTypes"],
         "OnFailure": mapping["DestinationConfig"]["OnFailure"]["Destination"],
     }
@@ -101,10 +102,24 @@ def test_event_source_mapping_sends_failed_batches_to_the_dead_letter_queue(outp
         "EventSourceArn": outputs["kinesis_stream_arn"],
         "BatchSize": 1000,
         "BisectBatchOnFunctionError": True,
-        "MaximumRetryAttempts": 5,
+        "MaximumRetryAttempts": -1,
+        "MaximumRecordAgeInSeconds": 21600,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        "OnFailure": outputs["ingest_dead_letter_queue_arn"],
+        "OnFailure": f"arn:aws:s3:::{outputs['ingest_failure_bucket']}",
     }
+    assert got == expected, f"got {got}, expected {expected}"
+    prefix = f"aws/lambda/{outputs['ingest_event_source_mapping_uuid']}/"
+    assert outputs["ingest_failure_prefix"] == prefix, f"got {outputs['ingest_failure_prefix']}, expected {prefix}"
+
+
+def test_ingest_role_writes_failed_batches_only_under_aws_lambda_with_the_lake_key_through_s3(outputs, aws_client):
+    policy = aws_client("iam").get_role_policy(RoleName=outputs["ingest_function_name"], PolicyName="module")
+    document = policy["PolicyDocument"]
+    statements = {s["Sid"]: s for s in (json.loads(document) if isinstance(document, str) else document)["Statement"]}
+    bucket = outputs["ingest_failure_bucket"]
+    got = (statements["KeepFailedBatches"]["Resource"], statements["CheckFailureBucket"]["Resource"],
+           statements["EncryptFailedBatches"]["Resource"])  # fmt: skip
+    expected = (f"arn:aws:s3:::{bucket}/aws/lambda/*", f"arn:aws:s3:::{bucket}", outputs["bucket_kms_key_arn"])
     assert got == expected, f"got {got}, expected {expected}"
 
 

@@ -1,14 +1,17 @@
 """End to end, what `make demo` does, on a private stack and a smaller input (every 17th row of the shipped sample,
-294 rows): producer -> Kinesis -> Firehose -> S3, the saved Athena queries, compaction with the local engine, the
-JSON and the chart. The query results are compared with totals computed here, straight from the input CSV, with
-nothing from the demo's own code; then a second run on the same stack must report the same numbers.
+294 rows): producer -> Kinesis -> Firehose -> S3, Kinesis -> the deployed ingest Lambda -> the search stand-in
+(tools/search_standin.py, started here as `make up` starts it: no OpenSearch engine runs here), the saved Athena
+queries, compaction with the local engine, the JSON and the charts. The query results and the indexed documents are
+compared with totals computed here, straight from the input CSV, with nothing from the demo's own code; then a second
+run on the same stack must report the same numbers.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from demo.pipeline import Connection, RunOptions, run_pipeline
 from demo.progress import Progress
 from demo.stack import StackOutputs
 from tests.harness import random_prefix
+from tools.search_standin import StandInServer, documents
 from tools.targets import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -76,11 +80,22 @@ def by(rows: list[dict], key: str) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def outputs(make_stack):
+def standin(tmp_path_factory):
+    """The search stand-in, as `make up` starts it beside the emulator (here on a free port, in this process)."""
+    with StandInServer(tmp_path_factory.mktemp("search-standin")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def outputs(make_stack, standin):
     prefix = random_prefix("demo")
     stack = make_stack(
         "terraform",
-        tf_vars={"name_prefix": prefix, "glue_database_name": f"{prefix}_db"},
+        tf_vars={
+            "name_prefix": prefix,
+            "glue_database_name": f"{prefix}_db",
+            "ingest_opensearch_endpoint": standin.url,  # what the harness passes for ENV=local
+        },
         var_files=["env/local.tfvars"],
     )
     try:
@@ -89,20 +104,21 @@ def outputs(make_stack):
         stack.destroy()
 
 
-def run_demo(outputs, target, endpoint, small_input, reports: Path):
-    options = RunOptions(input_file=small_input, reports_dir=reports, delivery_timeout_s=120, target_name=target.name)
-    return run_pipeline(outputs, Connection(target.region, endpoint), options, Progress(total=6))
+def run_demo(outputs, target, endpoint, small_input, reports: Path, standin):
+    options = RunOptions(input_file=small_input, reports_dir=reports, delivery_timeout_s=120, target_name=target.name,
+                         search_documents=standin.store.directory)  # fmt: skip
+    return run_pipeline(outputs, Connection(target.region, endpoint), options, Progress(total=7))
 
 
 @pytest.fixture(scope="module")
-def first(outputs, target, endpoint, small_input, tmp_path_factory):
-    return run_demo(outputs, target, endpoint, small_input, tmp_path_factory.mktemp("reports"))
+def first(outputs, target, endpoint, small_input, tmp_path_factory, standin):
+    return run_demo(outputs, target, endpoint, small_input, tmp_path_factory.mktemp("reports"), standin)
 
 
 @pytest.fixture(scope="module")
-def second(first, outputs, target, endpoint, small_input, tmp_path_factory):
+def second(first, outputs, target, endpoint, small_input, tmp_path_factory, standin):
     """The same demo again on the same stack (what re-running `make demo` does)."""
-    return run_demo(outputs, target, endpoint, small_input, tmp_path_factory.mktemp("reports-again"))
+    return run_demo(outputs, target, endpoint, small_input, tmp_path_factory.mktemp("reports-again"), standin)
 
 
 # --- delivery -------------------------------------------------------------------------------------------
@@ -116,6 +132,58 @@ def test_demo_sends_and_delivers_every_row(first, lines):
 def test_demo_delivery_wait_fails_clearly_when_records_are_missing(first, outputs, aws_client, lines):
     with pytest.raises(DemoError, match=rf"only {len(lines)} of {len(lines) + 1} records arrived under s3://"):
         wait_for_records(aws_client("s3"), outputs.bucket, outputs.delivery_prefix, len(lines) + 1, 2.0, print)
+
+
+# --- the search branch against the input file --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def distinct_rows(small_input) -> set[tuple]:
+    """The input's distinct rows (identical lines are one document in the index), read with the csv module only."""
+    with small_input.open(encoding="utf-8", newline="") as source:
+        return {
+            (row["Invoice"].strip(), row["StockCode"].strip(), row["Description"].strip(), int(row["Quantity"]),
+             Decimal(row["Price"]), row["InvoiceDate"].strip(), row["Customer ID"].strip(), row["Country"].strip())
+            for row in csv.DictReader(source)
+        }  # fmt: skip
+
+
+def document_row(d: dict) -> tuple:
+    return (d["Invoice"], d["StockCode"], d["Description"], d["Quantity"], Decimal(str(d["Price"])),
+            d["InvoiceDate"][:19].replace("T", " "), d["Customer_ID"], d["Country"])  # fmt: skip
+
+
+def test_demo_search_stage_indexes_every_row_sent(first, lines):
+    s = first.search
+    got = (s.skipped, s.sent, s.indexed, s.dead_lettered, s.kept, s.missing)
+    assert got == (None, len(lines), len(lines), 0, 0, 0), f"got (skipped, sent, indexed, dlq, kept, missing) {got}"
+
+
+def test_demo_search_documents_are_the_input_rows(first, standin, distinct_rows):
+    got = {document_row(d) for d in documents(standin.store.directory, "retail").values()}
+    assert got == distinct_rows, f"got {len(got)} documents, expected the {len(distinct_rows)} distinct input rows"
+    assert first.search.documents == len(distinct_rows), f"got {first.search.documents} documents reported"
+
+
+def test_demo_search_chart_sums_quantity_per_ten_minutes_of_invoice_date(first, distinct_rows):
+    sums: Counter[str] = Counter()
+    for _, _, _, quantity, _, date, _, _ in distinct_rows:
+        moment = datetime.fromisoformat(date)
+        sums[f"{moment:%Y-%m-%dT%H}:{moment.minute // 10 * 10:02d}"] += quantity
+    assert first.search.buckets == sorted(sums.items()), f"got {first.search.buckets[:5]}..."
+    png = Path(first.files["search_chart"]).read_bytes()
+    assert png[:8] == PNG_SIGNATURE, f"got {png[:8]!r}, expected a PNG"
+
+
+def test_demo_search_bulk_requests_are_all_signed(first):
+    got = (first.search.signed_requests, first.search.bulk_requests)
+    assert got[0] == got[1] > 0, f"got (signed, bulk requests) {got}, expected every request signed"
+
+
+def test_demo_rerun_reconciles_the_search_branch_again(first, second):
+    got = (second.search.indexed, second.search.documents, second.search.missing)
+    expected = (first.search.indexed, first.search.documents, 0)
+    assert got == expected, f"got (indexed, documents, missing) {got}, expected {expected}"
 
 
 # --- the saved queries against the input file ---------------------------------------------------------

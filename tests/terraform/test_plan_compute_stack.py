@@ -56,23 +56,49 @@ def test_ingest_function_runs_the_ingest_handler_from_its_zip(plan, prefix):
     assert function["filename"].endswith("/dist/ingest_opensearch.zip"), f"got {function['filename']}"
 
 
-def test_ingest_reads_the_stream_in_batches_of_1000_with_bounded_retries(plan):
+def test_ingest_reads_the_stream_in_batches_of_1000_reporting_item_failures(plan):
     mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
-    got = {k: mapping[k] for k in ("batch_size", "maximum_retry_attempts", "bisect_batch_on_function_error")}
-    got["function_response_types"] = mapping["function_response_types"]
-    expected = {
-        "batch_size": 1000,
-        "maximum_retry_attempts": 5,
-        "bisect_batch_on_function_error": True,
-        "function_response_types": ["ReportBatchItemFailures"],
-    }
+    got = {k: mapping[k] for k in ("batch_size", "bisect_batch_on_function_error", "function_response_types")}
+    expected = {"batch_size": 1000, "bisect_batch_on_function_error": True,
+                "function_response_types": ["ReportBatchItemFailures"]}  # fmt: skip
     assert got == expected, f"got {got}, expected {expected}"
 
 
-def test_ingest_failures_go_to_its_dead_letter_queue(plan, prefix):
+def test_ingest_retries_until_a_record_age_that_ends_an_hour_inside_the_stream_retention(plan):
+    mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
+    retention_s = planned(plan, "module.kinesis_stream.aws_kinesis_stream.this")["retention_period"] * 3600
+    got = (mapping["maximum_retry_attempts"], mapping["maximum_record_age_in_seconds"])
+    assert got == (-1, 21600), f"got (retries, max age) {got}, expected (-1, 21600): retried for 6 h"
+    assert got[1] <= retention_s - 3600, f"got a max age of {got[1]} s for a stream keeping records {retention_s} s"
+
+
+def test_ingest_failed_batches_are_kept_whole_in_the_lake_bucket(plan):
     mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
     destination = mapping["destination_config"][0]["on_failure"][0]["destination_arn"]
-    assert destination.endswith(f":{prefix}-ingest-opensearch-dlq"), f"got {destination}"
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    assert destination == f"arn:aws:s3:::{bucket}", f"got {destination}, expected the lake bucket (whole records)"
+
+
+def test_ingest_failure_store_expires_after_its_retention(plan):
+    lifecycle = planned(plan, "module.data_lake.aws_s3_bucket_lifecycle_configuration.this")
+    rules = {r["id"]: r for r in lifecycle["rule"]}
+    rule = rules.get("ingest-failed-batches")
+    assert rule, f"got rules {sorted(rules)}, expected ingest-failed-batches"
+    got = (rule["filter"][0]["prefix"], rule["expiration"][0]["days"], rule["status"])
+    assert got == ("aws/lambda/", 30, "Enabled"), f"got (prefix, days, status) {got}"
+
+
+def test_ingest_runs_one_batch_per_shard_unreserved_by_default(plan):
+    mapping = planned(plan, f"{INGEST}.aws_lambda_event_source_mapping.kinesis[0]")
+    function = planned(plan, f"{INGEST}.aws_lambda_function.this")
+    got = (mapping["parallelization_factor"], function["reserved_concurrent_executions"])
+    assert got == (1, -1), f"got (parallelization factor, reserved concurrency) {got}, expected (1, -1)"
+
+
+def test_ingest_keeps_its_own_dead_letter_queue_for_poison_records(plan, prefix):
+    # the function's environment holds the queue's URL (known after apply: tests/integration/test_compute_stack.py)
+    queue = planned(plan, f"{INGEST}.aws_sqs_queue.dead_letter[0]")
+    assert queue["name"] == f"{prefix}-ingest-opensearch-dlq", f"got {queue['name']}"
 
 
 def test_ingest_may_only_post_bulk_requests_to_the_domain(plan, prefix):
@@ -183,11 +209,14 @@ def test_local_stack_has_no_domain_no_ingest_and_no_alarms(local_plan):
 
 
 def test_ingest_toward_an_endpoint_without_domain_arn_gets_no_opensearch_grant(make_stack):
+    # what `make apply` plans locally: env/local.tfvars, and the search stand-in's URL from the harness
     tf_vars = {"name_prefix": random_prefix(), "ingest_opensearch_endpoint": "http://127.0.0.1:9200"}
     plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
     assert f"{INGEST}.aws_lambda_function.this" in addresses(plan), "expected the ingest function"
     assert f"{INGEST}.aws_iam_role_policy.function[0]" not in addresses(plan), "expected no OpenSearch grant"
     assert plan.outputs["ingest_opensearch_endpoint"] == "http://127.0.0.1:9200"
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    assert plan.outputs["ingest_failure_bucket"] == bucket, f"got {plan.outputs['ingest_failure_bucket']}"
 
 
 def test_quicksight_is_planned_only_when_enabled(make_stack, local_plan):

@@ -14,7 +14,7 @@ from tools.build_lambdas import DIST_DIR
 
 pytestmark = pytest.mark.plan
 
-MODULES = ("stream_consumer", "scheduled", "minimal")
+MODULES = ("stream_consumer", "batch_keeper", "scheduled", "minimal")
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +153,41 @@ def test_failed_batches_go_to_the_dead_letter_queue(plan, prefix):
     destination = mapping["destination_config"][0]["on_failure"][0]["destination_arn"]
     assert destination.split(":")[2] == "sqs", f"got {destination}"
     assert destination.endswith(f":{prefix}-consumer-dlq"), f"got {destination}"
+
+
+def test_failed_batches_are_kept_whole_in_the_failure_bucket(plan, prefix):
+    mapping = planned(plan, "module.batch_keeper.aws_lambda_event_source_mapping.kinesis[0]")
+    destination = mapping["destination_config"][0]["on_failure"][0]["destination_arn"]
+    assert destination == f"arn:aws:s3:::{prefix}-lake", f"got {destination}, expected the bucket (whole records)"
+    got = (mapping["maximum_retry_attempts"], mapping["maximum_record_age_in_seconds"])
+    assert got == (-1, 21600), f"got (retries, age) {got}, expected (-1, 21600)"
+
+
+def test_role_writes_failed_batches_only_under_lambdas_prefix_in_its_own_account(plan, prefix):
+    statements = module_policy(plan, "batch_keeper")
+    write, check = statements["KeepFailedBatches"], statements["CheckFailureBucket"]
+    got = (as_list(write["Action"]), as_list(write["Resource"]), as_list(check["Action"]), as_list(check["Resource"]))
+    expected = (["s3:PutObject"], [f"arn:aws:s3:::{prefix}-lake/aws/lambda/*"], ["s3:ListBucket"],
+                [f"arn:aws:s3:::{prefix}-lake"])  # fmt: skip
+    assert got == expected, f"got {got}, expected {expected}"
+    for statement in (write, check):
+        account = statement["Condition"]["StringEquals"]["s3:ResourceAccount"]
+        assert account == "000000000000", f"got {account}, expected the writes kept in this account"
+
+
+def test_role_encrypts_failed_batches_with_the_bucket_key_only_through_s3(plan):
+    statement = module_policy(plan, "batch_keeper")["EncryptFailedBatches"]
+    got = (as_list(statement["Action"]), the_only(as_list(statement["Resource"]), "key"))
+    assert got[0] == ["kms:GenerateDataKey"], f"got {got[0]}"
+    assert got[1].endswith("key/77777777-8888-9999-0000-111111111111"), f"got {got[1]}, expected the bucket's key"
+    service = statement["Condition"]["StringEquals"]["kms:ViaService"]
+    assert service.startswith("s3."), f"got {service}"
+
+
+def test_without_a_failure_bucket_the_role_gets_no_s3_access(plan):
+    statements = module_policy(plan, "stream_consumer")
+    extra = sorted(set(statements) & {"KeepFailedBatches", "CheckFailureBucket", "EncryptFailedBatches"})
+    assert not extra, f"got {extra}"
 
 
 def test_dead_letter_queue_uses_sqs_managed_encryption_by_default(plan):

@@ -58,7 +58,7 @@ UNKNOWN_AT_PLAN = {
     "module.compaction_lambda[0].aws_iam_role_policy.function[0]": "the lake key (SSE-S3 root plan)",
     "module.compaction_lambda[0].aws_iam_role_policy.module": "the dead-letter queue key (lambda_function fixture)",
     "module.firehose.aws_iam_role_policy.this": "bucket, stream and their keys (firehose_s3 fixture)",
-    "module.ingest_lambda[0].aws_iam_role_policy.module": "stream, its key and the queue key (lambda_function fixture)",
+    "module.ingest_lambda[0].aws_iam_role_policy.module": "stream, queue, failure bucket, their keys (lambda_function)",
     "module.quicksight[0].aws_iam_role_policy.data_source[0]": "the lake key (quicksight fixture, SSE-S3 root plan)",
 }
 MODULE_FIXTURES = ("firehose_s3", "lambda_function", "quicksight")

@@ -97,7 +97,7 @@ def test_to_json_is_plain_json_with_exact_revenue(result):
 def test_to_json_has_every_section(result):
     got = sorted(to_json(result))
     expected = sorted(["schema_version", "run", "stack", "reset", "stages", "producer", "sent", "delivery", "queries",
-                       "compaction", "summary", "check", "files"])  # fmt: skip
+                       "compaction", "search", "summary", "check", "files"])  # fmt: skip
     assert got == expected, f"got {got}"
 
 

@@ -119,10 +119,37 @@ def test_handler_emits_metrics_per_outcome(wired, double, capsys):
     handler.lambda_handler(kinesis_event(payloads), FakeContext())
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     got = {name: emf[-1][name] for name in ("RecordsReceived", "RecordsIndexed", "RecordsRetried", "RecordsInvalid",
-                                           "RecordsRejected", "RecordsDeadLettered")}  # fmt: skip
+                                           "RecordsRejected", "RecordsDeadLettered", "RecordsDeferred")}  # fmt: skip
+    # the poison record comes after the retried ones: Kinesis redelivers it, its letter waits for that delivery
     expected = {"RecordsReceived": [7.0], "RecordsIndexed": [4.0], "RecordsRetried": [2.0], "RecordsInvalid": [1.0],
-                "RecordsRejected": [0.0], "RecordsDeadLettered": [1.0]}  # fmt: skip
+                "RecordsRejected": [0.0], "RecordsDeadLettered": [0.0], "RecordsDeferred": [1.0]}  # fmt: skip
     assert got == expected, f"got metrics {got}, expected {expected}"
+
+
+def test_handler_poison_after_a_retried_record_is_dead_lettered_once_on_the_redelivery(wired, double):
+    # given: a throttled record, then a poison one (Kinesis redelivers both: it resumes from the throttled one)
+    double.policy = lambda doc_id, source, attempt: (429, None) if attempt == 1 else (201, None)
+    event = kinesis_event([encode(sample_record(0, "df")), b"not json\n", encode(sample_record(2, "df"))])
+    # when
+    first = handler.lambda_handler(event, FakeContext())
+    letters_after_first = len(wired.messages)
+    second = handler.lambda_handler(event, FakeContext())  # the redelivery, from the lowest failure on
+    # then
+    got = (letters_after_first, len(wired.messages), second["batchItemFailures"])
+    assert got == (0, 1, []), f"got (letters after 1st, after 2nd, failures of 2nd) {got}, expected (0, 1, [])"
+    assert len(first["batchItemFailures"]) == 2, f"got {first}, expected both valid records retried"
+
+
+def test_handler_poison_before_a_retried_record_is_dead_lettered_at_once(wired, double):
+    # given: a poison record, then a throttled one (Kinesis checkpoints past the poison record)
+    double.policy = lambda doc_id, source, attempt: (429, None)
+    event = kinesis_event([b"not json\n", encode(sample_record(1, "dn"))])
+    # when
+    response = handler.lambda_handler(event, FakeContext())
+    # then
+    expected = [{"itemIdentifier": event["Records"][1]["kinesis"]["sequenceNumber"]}]
+    assert response["batchItemFailures"] == expected, f"got {response}, expected only the throttled record"
+    assert [m["reason"] for m in wired.messages] == ["not_json"], f"got {wired.messages}"
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

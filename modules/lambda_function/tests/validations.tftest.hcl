@@ -249,6 +249,32 @@ run "maximum_record_age" {
   expect_failures = [var.kinesis_event_source]
 }
 
+run "failure_bucket_arn" {
+  command = plan
+  variables {
+    kinesis_event_source   = { stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/retail-trans" }
+    kinesis_failure_bucket = { arn = "arn:aws:s3:::l/aws/" }
+  }
+  expect_failures = [var.kinesis_failure_bucket]
+}
+
+run "failure_bucket_kms_key" {
+  command = plan
+  variables {
+    kinesis_event_source   = { stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/retail-trans" }
+    kinesis_failure_bucket = { arn = "arn:aws:s3:::probe-lake", kms_key_arn = "alias/lake" }
+  }
+  expect_failures = [var.kinesis_failure_bucket]
+}
+
+run "failure_bucket_without_stream" {
+  command = plan
+  variables {
+    kinesis_failure_bucket = { arn = "arn:aws:s3:::probe-lake" }
+  }
+  expect_failures = [var.kinesis_failure_bucket]
+}
+
 run "dead_letter_queue_url_env_name" {
   command = plan
   variables { dead_letter_queue_url_env_name = "dlq-url" }
