@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 from opensearchpy import ConnectionTimeout, OpenSearch, TransportError
@@ -113,7 +114,7 @@ def reason(info: Any, fallback: Any = "") -> str:
 def signing_credentials(settings: Settings, session: boto3.Session | None = None) -> Any:
     """The credentials to sign with: the caller's, or the master role's when master_role_arn is given (narrowed to
     this run's requests by session_policy_arn when it is given too)."""
-    session = session or boto3.Session(region_name=settings.region)
+    session = session or _session(settings.region)
     credentials = session.get_credentials()
     if credentials is None:
         raise BootstrapError(
@@ -124,6 +125,14 @@ def signing_credentials(settings: Settings, session: boto3.Session | None = None
         return credentials
     sts = session.client("sts", region_name=settings.region)
     return assumed_role_credentials(sts, settings.master_role_arn, settings.session_policy_arn)
+
+
+def _session(region: str) -> boto3.Session:
+    """A session whose STS client uses the regional endpoint (sts.<region>.amazonaws.com), whatever the SDK's
+    default: in a VPC without internet access, the STS interface endpoint answers only under that name."""
+    core = botocore.session.get_session()
+    core.set_config_variable("sts_regional_endpoints", "regional")
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def assumed_role_credentials(sts: Any, role_arn: str, policy_arn: str | None = None) -> RefreshableCredentials:

@@ -27,6 +27,7 @@ KEY_GRANT = {
     "conditions": [{"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["000000000000"]}],
 }
 VPC = {"vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0123456789abcdef0"]}
+ROLE = "arn:aws:iam::000000000000:role/probe"
 
 # Valid values of each module's required inputs (paths relative to the probe root, <copy>/probe).
 REQUIRED: dict[str, Inputs] = {
@@ -96,6 +97,15 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
         "abort_multipart": (
             {"abort_incomplete_multipart_upload_days": 0},
             "abort_incomplete_multipart_upload_days must be at least 1",
+        ),
+        "access_log_bucket": ({"access_log_bucket": "Access_Logs"}, "access_log_bucket must be a bucket name"),
+        "access_log_bucket_itself": (
+            {"access_log_bucket": "probe-lake"},
+            "access_log_bucket must be another bucket than bucket_name",
+        ),
+        "access_log_prefix": (
+            {"access_log_prefix": "logs"},
+            "access_log_prefix must be a key prefix ending in a slash",
         ),
     },
     "kinesis_stream": {
@@ -242,6 +252,46 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             {"opensearch_bootstrap_endpoint": "https://search.example.com/_dashboards"},
             "opensearch_bootstrap_endpoint must be an http(s) URL with a host and no path",
         ),
+        "ingest_opensearch_endpoint_http": (
+            {"enable_opensearch": False, "ingest_opensearch_endpoint": "http://search.example.com"},
+            "ingest_opensearch_endpoint must use https://",
+        ),
+        "opensearch_bootstrap_endpoint_http": (
+            {"opensearch_bootstrap_endpoint": "http://10.0.0.5:9200"},
+            "opensearch_bootstrap_endpoint must use https://",
+        ),
+        "bucket_access_log_bucket": (
+            {"bucket_access_log_bucket": "Access_Logs"},
+            "bucket_access_log_bucket must be a bucket name",
+        ),
+        "glue_catalog_kms_key_arn": (
+            {"glue_catalog_kms_key_arn": "my-key"},
+            "glue_catalog_kms_key_arn must be a KMS key",
+        ),
+        "opensearch_admin_role_arn": (
+            {"opensearch_admin_role_arn": "admins"},
+            "opensearch_admin_role_arn must be an IAM role ARN",
+        ),
+        "opensearch_master_trusted_by_nobody": (
+            {"enable_opensearch_bootstrap": False},
+            "enable_opensearch_bootstrap = false needs opensearch_admin_role_arn",
+        ),
+        "opensearch_vpc_subnets": (
+            {"opensearch_vpc": VPC | {"function_subnet_ids": ["sg-0123456789abcdef0"]}},
+            "opensearch_vpc.function_subnet_ids and opensearch_vpc.endpoint_subnet_ids must list subnet IDs",
+        ),
+        "opensearch_vpc_without_domain": (
+            {"enable_opensearch": False, "opensearch_vpc": VPC},
+            "opensearch_vpc needs enable_opensearch = true",
+        ),
+        "opensearch_internal_master_network": (
+            {"opensearch_master_user_mode": "internal", "enable_opensearch_bootstrap": False},
+            'opensearch_master_user_mode = "internal" needs opensearch_vpc or opensearch_allowed_ip_cidrs',
+        ),
+        "opensearch_internal_master_bootstrap": (
+            {"opensearch_master_user_mode": "internal", "opensearch_allowed_ip_cidrs": ["203.0.113.0/24"]},
+            'opensearch_master_user_mode = "internal" needs enable_opensearch_bootstrap = false',
+        ),
         "quicksight_principal_arns": (
             {"enable_quicksight": True, "quicksight_principal_arns": []},
             "quicksight_principal_arns must name at least one QuickSight user or group when enable_quicksight is true",
@@ -258,6 +308,22 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             "each service must be a service principal",
         ),
         "actions": ({"service_statements": [KEY_GRANT | {"actions": ["kms:*"]}]}, "explicit kms: actions"),
+        "delegate_to_iam": (
+            {"delegate_to_iam": False},
+            "key_administrator_arns must name at least one administrator when delegate_to_iam is false",
+        ),
+        "key_administrator_arns": (
+            {"key_administrator_arns": ["admins"]},
+            "key_administrator_arns must contain IAM role or user ARNs",
+        ),
+        "key_user_arns": (
+            {"key_user_arns": ["arn:aws:iam::000000000000:root"]},
+            "key_user_arns must contain IAM role or user ARNs",
+        ),
+        "key_duties_apart": (
+            {"key_administrator_arns": [ROLE], "key_user_arns": [ROLE]},
+            "key_user_arns and key_administrator_arns must not share a principal",
+        ),
         "conditions": ({"service_statements": [KEY_GRANT | {"conditions": []}]}, "each statement needs a condition"),
     },
     "alarms": {
@@ -428,6 +494,16 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             "access_principal_arns must contain IAM role, user or account root ARNs",
         ),
         "log_types": ({"log_types": ["SLOW_LOGS"]}, "log_types may only contain ES_APPLICATION_LOGS"),
+        "log_types_audit": ({"log_types": ["ES_APPLICATION_LOGS"]}, "log_types must contain AUDIT_LOGS"),
+        "allowed_ip_cidrs": ({"allowed_ip_cidrs": ["0.0.0.0/0"]}, "allowed_ip_cidrs must contain IPv4 CIDR blocks"),
+        "allowed_ip_cidrs_vpc": (
+            {"vpc": VPC, "allowed_ip_cidrs": ["203.0.113.0/24"]},
+            "allowed_ip_cidrs applies to public domains only",
+        ),
+        "internal_master_network": (
+            {"master_user_mode": "internal"},
+            'master_user_mode = "internal" needs a vpc or allowed_ip_cidrs',
+        ),
         "log_retention_days": ({"log_retention_days": -1}, "log_retention_days must be one of the values"),
         "log_kms_key_arn": ({"log_kms_key_arn": "key"}, "log_kms_key_arn must be a KMS key ARN"),
         "vpc_id": ({"vpc": VPC | {"vpc_id": "default"}}, "vpc.vpc_id must be a VPC ID"),

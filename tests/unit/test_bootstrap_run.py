@@ -15,6 +15,7 @@ from botocore.credentials import RefreshableCredentials
 from botocore.stub import Stubber
 
 from ingest_opensearch.template import load_template
+from opensearch_bootstrap import client as client_module
 from opensearch_bootstrap import resources
 from opensearch_bootstrap.bootstrap import StepFailed
 from opensearch_bootstrap.client import BootstrapError, assumed_role_credentials, signing_credentials
@@ -526,3 +527,12 @@ def test_failed_assume_role_is_a_one_line_error():
     message = str(failure.value)
     assert message.startswith("could not assume master_role_arn arn:aws:iam::123456789012:role/master: ")
     assert "AccessDenied" in message, f"got {message!r}"
+
+
+def test_sts_is_called_at_its_regional_name_where_the_sdk_would_use_the_global_one(monkeypatch):
+    # in a VPC without internet access, the STS interface endpoint answers only at sts.<region>.amazonaws.com
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")  # older SDKs' default: sts.amazonaws.com in us-east-1
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"):
+        monkeypatch.delenv(name, raising=False)
+    url = client_module._session("us-east-1").client("sts").meta.endpoint_url
+    assert url == "https://sts.us-east-1.amazonaws.com", f"got {url}, expected the regional STS endpoint"
