@@ -35,7 +35,7 @@ locals {
 
   # Every request the bootstrap sends, by method, with the names this stack gives it (the bootstrap's defaults for
   # the template, ISM policy and role; the stack's index): lambda_src/opensearch_bootstrap/resources.py
-  # api_requests, which tests/terraform/test_plan_opensearch_admin.py compares with this list.
+  # api_requests, which tests/terraform/test_security_baseline.py compares with this list.
   bootstrap_requests = {
     Get = [
       "/", "/_cat/plugins", "/_index_template/retail", "/_plugins/_ism/policies/retail-rollover-retention",

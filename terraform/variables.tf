@@ -443,7 +443,7 @@ variable "opensearch_zone_awareness_az_count" {
 }
 
 variable "opensearch_master_user_mode" {
-  description = "Fine-grained access control master: \"iam\" (a role, no password) or \"internal\" (a user whose password is in Secrets Manager; needs opensearch_vpc or opensearch_allowed_ip_cidrs, and no bootstrap)."
+  description = "Fine-grained access control master: \"iam\" (a role, no password) or \"internal\" (a user whose password is in Secrets Manager; needs opensearch_vpc or opensearch_allowed_ip_cidrs, and enable_opensearch_bootstrap = false)."
   type        = string
   default     = "iam"
 
@@ -452,10 +452,6 @@ variable "opensearch_master_user_mode" {
     error_message = "opensearch_master_user_mode = \"internal\" needs opensearch_vpc or opensearch_allowed_ip_cidrs: a password sign-in cannot be narrowed by IAM, so only the network can narrow who reaches the domain."
   }
 
-  validation {
-    condition     = var.opensearch_master_user_mode != "internal" || !var.enable_opensearch || !var.enable_opensearch_bootstrap
-    error_message = "opensearch_master_user_mode = \"internal\" needs enable_opensearch_bootstrap = false: the bootstrap signs its requests with IAM, which an internal master domain maps to no OpenSearch role."
-  }
 }
 
 variable "opensearch_admin_role_arn" {
@@ -552,6 +548,13 @@ variable "enable_opensearch_bootstrap" {
   validation {
     condition     = var.enable_opensearch_bootstrap || !var.enable_opensearch || var.opensearch_master_user_mode != "iam" || var.opensearch_master_user_arn != null || var.opensearch_admin_role_arn != null || var.opensearch_master_trusts_terraform_caller
     error_message = "enable_opensearch_bootstrap = false needs opensearch_admin_role_arn (or opensearch_master_trusts_terraform_caller = true) when the stack creates the master role: nobody else could assume it."
+  }
+
+  # Both rules that tie the bootstrap to the master mode live here: a validation of opensearch_master_user_mode
+  # naming enable_opensearch_bootstrap would make the two variables' validations depend on each other (a cycle).
+  validation {
+    condition     = !var.enable_opensearch_bootstrap || !var.enable_opensearch || var.opensearch_master_user_mode != "internal"
+    error_message = "enable_opensearch_bootstrap must be false with opensearch_master_user_mode = \"internal\": the bootstrap signs its requests with IAM, which an internal master domain maps to no OpenSearch role."
   }
 }
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from opensearch_bootstrap.resources import api_requests
+from opensearch_bootstrap.settings import Settings as BootstrapSettings
 from tests.harness import planned, planned_resources, random_prefix
 from tools.targets import REPO_ROOT
 
@@ -609,6 +611,25 @@ def test_bootstrap_session_policy_names_paths_and_methods_without_wildcards(plan
     assert resources, "got a session policy naming no resource"
     assert not [r for r in resources if "*" in r], f"got wildcard resources in {resources}"
     assert any(r.endswith("/_plugins/_security/api/audit/config") for r in resources), f"got {resources}"
+
+
+def test_bootstrap_session_policy_allows_exactly_the_requests_the_bootstrap_sends(plan):
+    """terraform/opensearch.tf writes the bootstrap's requests by hand; the bootstrap lists them in code."""
+    document = json.loads(the_address(plan, "aws_iam_policy.opensearch_bootstrap_session[0]")["policy"])
+    domain = the_address(plan, "module.opensearch[0].aws_opensearch_domain.this")["domain_name"]
+    granted = sorted(
+        (action.removeprefix("es:ESHttp").upper(), resource.split(f":domain/{domain}", 1)[1])
+        for s in as_list(document["Statement"])
+        for action in as_list(s["Action"])
+        for resource in as_list(s["Resource"])
+    )
+    # the settings the stack's invocation gives the bootstrap (the index is the stack's default, retail)
+    settings = BootstrapSettings.from_event(
+        {"endpoint": "https://search.example", "region": "us-east-1", "index": "retail",
+         "ingest_role_arn": "arn:aws:iam::000000000000:role/ingest", "access_control": "fine_grained"}
+    )  # fmt: skip
+    sent = sorted(api_requests(settings))
+    assert granted == sent, f"got {granted}, expected exactly the bootstrap's requests {sent}"
 
 
 def test_domain_access_policy_names_only_the_master_and_the_ingest_role(plan, prefix):

@@ -289,8 +289,12 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             'opensearch_master_user_mode = "internal" needs opensearch_vpc or opensearch_allowed_ip_cidrs',
         ),
         "opensearch_internal_master_bootstrap": (
-            {"opensearch_master_user_mode": "internal", "opensearch_allowed_ip_cidrs": ["203.0.113.0/24"]},
-            'opensearch_master_user_mode = "internal" needs enable_opensearch_bootstrap = false',
+            {
+                "opensearch_master_user_mode": "internal",
+                "opensearch_allowed_ip_cidrs": ["203.0.113.0/24"],
+                "enable_opensearch_bootstrap": True,
+            },
+            'enable_opensearch_bootstrap must be false with opensearch_master_user_mode = "internal"',
         ),
         "quicksight_principal_arns": (
             {"enable_quicksight": True, "quicksight_principal_arns": []},
