@@ -14,6 +14,9 @@ from typing import Any, TextIO
 from producer.errors import ExitCode, InputError
 
 SHOWN_PROBLEMS = 10  # problems listed in the summary; the reject file keeps them all
+# A spreadsheet reads a cell that starts with one of these as a formula (=, + and - compute, @ calls a function;
+# a leading tab or carriage return hides one): CSV injection, as OWASP calls it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -55,7 +58,11 @@ class Stats:
 
 
 class Problems:
-    """Rows and records that were not delivered: counted, kept for the summary, written to the reject file."""
+    """Rows and records that were not delivered: counted, kept for the summary, written to the reject file.
+
+    The reject file is meant to be opened in a spreadsheet, and its rows come from untrusted input: every cell
+    that a spreadsheet would run as a formula is written with a leading single quote (neutralised).
+    """
 
     HEADER = ("line", "reason", "row")
 
@@ -70,7 +77,16 @@ class Problems:
             self.stats.problems.append((line, reason))
         if self._writer:
             row = _csv_line(fields)
-            self._writer.writerow((line, reason, row))
+            self._writer.writerow((line, neutralised(reason), neutralised(row)))
+
+
+def neutralised(cell: str) -> str:
+    """The cell, prefixed with a single quote when it starts like a formula (OWASP's advice against CSV injection).
+
+    Spreadsheets show the quote-prefixed cell as plain text (and hide the quote); the raw value is the cell without
+    its first character. Cells that cannot be read as a formula are returned unchanged.
+    """
+    return f"'{cell}" if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
 def _csv_line(fields: list[str]) -> str:

@@ -7,6 +7,7 @@
 # | alias/opensearch-<domain>             | the domain's data (and an internal master's secret) | modules/opensearch        |
 # | alias/<name_prefix>-alarms            | the alarm topic                                     | modules/alarms            |
 # | alias/<name_prefix>-operations (here) | every log group and dead-letter queue of the stack  | this file                 |
+# | alias/<name_prefix>-glue-catalog      | the account's Glue Data Catalog (an option, off)    | catalog_encryption.tf     |
 #
 # Each is made by modules/kms_key (rotation, AWS's default key policy, service statements narrowed by conditions).
 # One key per concern: a principal allowed to read the logs or the dead letters is not thereby allowed to read

@@ -47,7 +47,7 @@ module "ingest_lambda" {
 
   name               = local.ingest_function_name
   description        = "Indexes the ${local.kinesis_stream_name} stream into OpenSearch (index ${var.opensearch_index})."
-  filename           = "${path.root}/../dist/ingest_opensearch.zip"
+  filename           = "${path.module}/../dist/ingest_opensearch.zip"
   handler            = "ingest_opensearch.handler.lambda_handler"
   runtime            = "python3.12"
   timeout            = 300
@@ -56,12 +56,14 @@ module "ingest_lambda" {
   log_kms_key_arn    = module.operations_key.arn
 
   reserved_concurrent_executions = var.ingest_reserved_concurrency
+  vpc_config                     = local.function_vpc_config # network.tf: inside the domain's VPC, or null
   attach_policy_json             = local.grant_opensearch
   policy_json                    = local.grant_opensearch ? data.aws_iam_policy_document.ingest[0].json : null
 
   environment_variables = {
     OPENSEARCH_ENDPOINT          = local.ingest_endpoint
     OPENSEARCH_INDEX             = var.opensearch_index
+    OPENSEARCH_ALLOW_HTTP        = tostring(var.opensearch_allow_http)              # http:// beyond loopback: test doubles only
     REQUIRED_FIELDS              = join(",", local.record_contract.required_fields) # contract.tf.json
     DATE_FIELDS                  = join(",", local.record_contract.date_fields)
     POWERTOOLS_SERVICE_NAME      = local.ingest_service_name # monitoring.tf: the dashboard graphs these metrics
@@ -213,7 +215,7 @@ module "compaction_lambda" {
 
   name               = local.compaction_function_name
   description        = "Compacts the previous hour of ${local.json_table_name} into Parquet (${local.parquet_table_name})."
-  filename           = "${path.root}/../dist/compact_parquet.zip"
+  filename           = "${path.module}/../dist/compact_parquet.zip"
   handler            = "compact_parquet.handler.lambda_handler"
   runtime            = "python3.12"
   timeout            = 900

@@ -29,6 +29,9 @@ module "data_lake" {
   bucket_name   = local.bucket_name
   force_destroy = var.bucket_force_destroy
   sse_algorithm = var.bucket_sse_algorithm
+
+  enforce_upload_encryption = var.bucket_enforce_upload_encryption
+  access_log_bucket         = var.bucket_access_log_bucket
   expiration_rules = [
     { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
     { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },

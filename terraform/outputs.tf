@@ -298,3 +298,18 @@ output "opensearch_bootstrap_result" {
   description = "What the last bootstrap run changed and found already in place (the function's JSON result); null when it did not run."
   value       = try(jsondecode(aws_lambda_invocation.opensearch_bootstrap[0].result), null)
 }
+
+output "glue_catalog_kms_key_arn" {
+  description = "Key that encrypts the account's Glue Data Catalog (grant kms:Decrypt through Glue to every reader of the catalog); null when enable_glue_catalog_encryption is false."
+  value       = local.catalog_key_arn
+}
+
+output "opensearch_security_group_id" {
+  description = "Security group of the VPC domain (add ingress rules for other clients here); null for a public domain."
+  value       = try(module.opensearch[0].security_group_id, null)
+}
+
+output "opensearch_client_security_group_id" {
+  description = "Security group of the ingest and bootstrap functions in the domain's VPC; null for a public domain."
+  value       = try(aws_security_group.opensearch_clients[0].id, null)
+}

@@ -150,6 +150,23 @@ variable "athena_results_retention_days" {
   default     = 7
 }
 
+variable "bucket_enforce_upload_encryption" {
+  description = "The lake's bucket policy refuses uploads that do not ask for SSE-KMS with the lake's key (or for AES256 with bucket_sse_algorithm = AES256). Firehose and Athena send it; your own writers must send ServerSideEncryption and SSEKMSKeyId = bucket_kms_key_arn."
+  type        = bool
+  default     = true
+}
+
+variable "bucket_access_log_bucket" {
+  description = "An existing bucket that receives the lake's S3 server access logs under s3-access/<bucket>/ (it must let logging.s3.amazonaws.com write, and use SSE-S3: AWS delivers access logs to no other encryption). Null: no access logs."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bucket_access_log_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_access_log_bucket))
+    error_message = "bucket_access_log_bucket must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens), or null."
+  }
+}
+
 # --- Glue Data Catalog ---------------------------------------------------------------------------
 
 variable "glue_database_name" {
@@ -201,6 +218,23 @@ variable "glue_projection_years" {
   validation {
     condition     = var.glue_projection_years.first <= var.glue_projection_years.last
     error_message = "glue_projection_years.first must not be after glue_projection_years.last."
+  }
+}
+
+variable "enable_glue_catalog_encryption" {
+  description = "Encrypt the Glue Data Catalog (table metadata and connection passwords) with a customer managed key. Account-wide: it covers every database of the account in this region, and every principal reading the catalog then needs kms:Decrypt on the key through Glue (the stack grants its own roles; see docs/security.md). Off by default; turn it on from one stack per account and region."
+  type        = bool
+  default     = false
+}
+
+variable "glue_catalog_kms_key_arn" {
+  description = "With enable_glue_catalog_encryption: an existing customer managed key for the catalog (e.g. the one another stack of the account already uses). Null creates alias/<name_prefix>-glue-catalog."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.glue_catalog_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/.+$", var.glue_catalog_kms_key_arn))
+    error_message = "glue_catalog_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), or null."
   }
 }
 
@@ -262,6 +296,10 @@ variable "ingest_opensearch_endpoint" {
   validation {
     condition     = var.ingest_opensearch_endpoint == null || can(regex("^https?://[^/\\s]+/?$", var.ingest_opensearch_endpoint))
     error_message = "ingest_opensearch_endpoint must be a URL with scheme and host (e.g. https://search-retail-abc.us-east-1.es.amazonaws.com), or null."
+  }
+  validation {
+    condition     = var.ingest_opensearch_endpoint == null || !startswith(coalesce(var.ingest_opensearch_endpoint, "-"), "http://") || var.opensearch_allow_http || can(regex("^http://(localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\])(:[0-9]+)?/?$", var.ingest_opensearch_endpoint))
+    error_message = "ingest_opensearch_endpoint must use https:// (the function signs its requests); http:// is accepted only for 127.0.0.1, localhost or [::1] (a local test double), or with opensearch_allow_http = true."
   }
 }
 
@@ -439,9 +477,62 @@ variable "opensearch_zone_awareness_az_count" {
 }
 
 variable "opensearch_master_user_mode" {
-  description = "Fine-grained access control master: \"iam\" (a role, no password) or \"internal\" (a user whose password is in Secrets Manager)."
+  description = "Fine-grained access control master: \"iam\" (a role, no password) or \"internal\" (a user whose password is in Secrets Manager; needs opensearch_vpc or opensearch_allowed_ip_cidrs, and enable_opensearch_bootstrap = false)."
   type        = string
   default     = "iam"
+
+  validation {
+    condition     = var.opensearch_master_user_mode != "internal" || var.opensearch_vpc != null || length(var.opensearch_allowed_ip_cidrs) > 0
+    error_message = "opensearch_master_user_mode = \"internal\" needs opensearch_vpc or opensearch_allowed_ip_cidrs: a password sign-in cannot be narrowed by IAM, so only the network can narrow who reaches the domain."
+  }
+
+}
+
+variable "opensearch_admin_role_arn" {
+  description = "An IAM role of your OpenSearch administrators that may assume the master role the stack creates (to use Dashboards' security pages or the security API). Null: only the bootstrap function may."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.opensearch_admin_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::\\d{12}:role/.+$", coalesce(var.opensearch_admin_role_arn, "-")))
+    error_message = "opensearch_admin_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), or null."
+  }
+}
+
+variable "opensearch_master_trusts_terraform_caller" {
+  description = "Also let the identity running Terraform (its role, for an assumed-role session) assume the master role: everyone who can use that role then administers the domain. Off by default; prefer opensearch_admin_role_arn."
+  type        = bool
+  default     = false
+}
+
+variable "opensearch_allowed_ip_cidrs" {
+  description = "Public domain with opensearch_master_user_mode = internal: the IPv4 ranges from which internal users may sign in (required then). Not for VPC domains: use opensearch_vpc.allowed_cidr_blocks."
+  type        = list(string)
+  default     = []
+}
+
+variable "opensearch_vpc" {
+  description = "Put the domain in a VPC (no public endpoint): its subnets (one per Availability Zone used), the functions' subnets (default: the same), networks allowed to reach it on 443 besides the functions (a VPN, a bastion), whether to create the SQS and STS interface endpoints the functions need (false when the VPC has them, or a NAT), and whether to create OpenSearch's service-linked role (once per account). Null: a public endpoint behind IAM and fine-grained access control. See examples/opensearch-vpc."
+  type = object({
+    vpc_id                     = string
+    subnet_ids                 = list(string)
+    function_subnet_ids        = optional(list(string))
+    endpoint_subnet_ids        = optional(list(string))
+    allowed_cidr_blocks        = optional(list(string), [])
+    create_endpoints           = optional(bool, true)
+    create_service_linked_role = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition     = var.opensearch_vpc == null || try(alltrue([for s in concat(coalesce(var.opensearch_vpc.function_subnet_ids, ["subnet-"]), coalesce(var.opensearch_vpc.endpoint_subnet_ids, ["subnet-"])) : startswith(s, "subnet-")]), false)
+    error_message = "opensearch_vpc.function_subnet_ids and opensearch_vpc.endpoint_subnet_ids must list subnet IDs (subnet-...), or be null to use opensearch_vpc.subnet_ids."
+  }
+
+  validation {
+    condition     = var.opensearch_vpc == null || var.enable_opensearch
+    error_message = "opensearch_vpc needs enable_opensearch = true: it places the stack's domain, and there is none."
+  }
 }
 
 variable "opensearch_master_user_arn" {
@@ -502,9 +593,21 @@ variable "quicksight_viewer_principal_arns" {
 }
 
 variable "enable_opensearch_bootstrap" {
-  description = "With enable_opensearch: run the bootstrap Lambda on apply (index template, ISM policy, role mapping of the ingest function, Dashboards objects)."
+  description = "With enable_opensearch: run the bootstrap Lambda on apply (index template, ISM policy, role mapping of the ingest function, audit logging, Dashboards objects)."
   type        = bool
   default     = true
+
+  validation {
+    condition     = var.enable_opensearch_bootstrap || !var.enable_opensearch || var.opensearch_master_user_mode != "iam" || var.opensearch_master_user_arn != null || var.opensearch_admin_role_arn != null || var.opensearch_master_trusts_terraform_caller
+    error_message = "enable_opensearch_bootstrap = false needs opensearch_admin_role_arn (or opensearch_master_trusts_terraform_caller = true) when the stack creates the master role: nobody else could assume it."
+  }
+
+  # Both rules that tie the bootstrap to the master mode live here: a validation of opensearch_master_user_mode
+  # naming enable_opensearch_bootstrap would make the two variables' validations depend on each other (a cycle).
+  validation {
+    condition     = !var.enable_opensearch_bootstrap || !var.enable_opensearch || var.opensearch_master_user_mode != "internal"
+    error_message = "enable_opensearch_bootstrap must be false with opensearch_master_user_mode = \"internal\": the bootstrap signs its requests with IAM, which an internal master domain maps to no OpenSearch role."
+  }
 }
 
 variable "opensearch_retention_days" {
@@ -527,4 +630,14 @@ variable "opensearch_bootstrap_endpoint" {
     condition     = var.opensearch_bootstrap_endpoint == null || can(regex("^https?://[^/]+/?$", var.opensearch_bootstrap_endpoint))
     error_message = "opensearch_bootstrap_endpoint must be an http(s) URL with a host and no path, or null."
   }
+  validation {
+    condition     = var.opensearch_bootstrap_endpoint == null || !startswith(coalesce(var.opensearch_bootstrap_endpoint, "-"), "http://") || var.opensearch_allow_http || can(regex("^http://(localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\])(:[0-9]+)?/?$", var.opensearch_bootstrap_endpoint))
+    error_message = "opensearch_bootstrap_endpoint must use https:// (the bootstrap signs its requests); http:// is accepted only for 127.0.0.1, localhost or [::1] (a local test double), or with opensearch_allow_http = true."
+  }
+}
+
+variable "opensearch_allow_http" {
+  description = "Let the ingest and bootstrap functions send their signed requests over http:// to a host other than their own machine (a test double in another container). Loopback hosts (127.0.0.1, localhost) never need it. Never set it for a real domain: the requests carry the role's session token."
+  type        = bool
+  default     = false
 }

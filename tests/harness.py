@@ -22,7 +22,7 @@ from tools import terraform
 from tools.targets import REPO_ROOT, Target
 
 T = TypeVar("T")
-COPIED_DIRS = ("terraform", "modules", "tests/fixtures", "dist")  # dist: the Lambda zips the stack deploys
+COPIED_DIRS = ("terraform", "modules", "tests/fixtures", "examples", "dist")  # dist: the Lambda zips the stack deploys
 IGNORED = shutil.ignore_patterns(".terraform", terraform.OVERRIDE_NAME, "*.tfstate", "*.tfstate.*", "__pycache__")
 
 

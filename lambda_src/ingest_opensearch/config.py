@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,12 +51,16 @@ class Settings:
     bulk_max_actions: int
     bulk_max_bytes: int
     request_timeout_s: float
+    allow_http: bool = False  # OPENSEARCH_ALLOW_HTTP: http:// to a host other than this machine (a test double)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        allow_http = _flag(env, "OPENSEARCH_ALLOW_HTTP")
         return cls(
-            endpoint=parse_endpoint(_required(env, "OPENSEARCH_ENDPOINT")),
+            endpoint=parse_endpoint(
+                _required(env, "OPENSEARCH_ENDPOINT"), allow_http=allow_http, opt_in="OPENSEARCH_ALLOW_HTTP=true"
+            ),
             index=_index(env.get("OPENSEARCH_INDEX", "").strip() or DEFAULT_INDEX),
             dead_letter_queue_url=_required(env, "DEAD_LETTER_QUEUE_URL"),
             region=_region(env),
@@ -64,6 +69,7 @@ class Settings:
             bulk_max_actions=_positive_int(env, "BULK_MAX_ACTIONS", DEFAULT_BULK_MAX_ACTIONS),
             bulk_max_bytes=_positive_int(env, "BULK_MAX_BYTES", DEFAULT_BULK_MAX_BYTES),
             request_timeout_s=float(_positive_int(env, "OPENSEARCH_TIMEOUT_SECONDS", int(DEFAULT_REQUEST_TIMEOUT_S))),
+            allow_http=allow_http,
         )
 
 
@@ -73,9 +79,15 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def parse_endpoint(raw: str, name: str = "OPENSEARCH_ENDPOINT") -> Endpoint:
-    """An https URL or a bare host of the domain (https implied); http only for local test doubles.
+def parse_endpoint(
+    raw: str, name: str = "OPENSEARCH_ENDPOINT", allow_http: bool = False, opt_in: str = "OPENSEARCH_ALLOW_HTTP=true"
+) -> Endpoint:
+    """An https URL or a bare host of the domain (https implied).
 
+    Every request is signed, and a signed request carries the caller's session token: over http it would cross
+    the network in the clear. http:// is therefore accepted only for a loopback host (127.0.0.0/8, ::1,
+    localhost: a local test double; the request never leaves the machine) or when `allow_http` is set, the
+    explicit opt-in (`opt_in` names it in the error) for a double reached over a network, such as a container's.
     `name` is what error messages call the value (the variable, event field or flag it came from).
     """
     text = raw.strip()
@@ -88,7 +100,22 @@ def parse_endpoint(raw: str, name: str = "OPENSEARCH_ENDPOINT") -> Endpoint:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
     except ValueError as exc:
         raise ConfigError(f"{name}={raw!r} has an invalid port") from exc
+    if parsed.scheme == "http" and not allow_http and not is_loopback(parsed.hostname):
+        raise ConfigError(
+            f"{name}={raw!r} uses http://, which would send signed requests unencrypted; use https:// "
+            f"(http:// is accepted for 127.0.0.1 or localhost, or with {opt_in} for a test double)"
+        )
     return Endpoint(parsed.scheme, parsed.hostname, port)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses: what is sent to them stays on this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -122,6 +149,13 @@ def _fields(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tupl
     if raw is None or not raw.strip():
         return default
     return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in ("", "true", "false"):
+        raise ConfigError(f"{name}={env[name]!r} must be true or false")
+    return raw == "true"
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

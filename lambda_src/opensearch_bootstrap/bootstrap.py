@@ -5,8 +5,8 @@ defaults such as ISM's retry settings or the security plugin's `fls`), and write
 or is missing. A second run therefore sends only reads and reports everything as unchanged. With dry_run no
 write is sent; the steps report what they would do.
 
-Order: index template, ISM policy, write alias, security role and mapping, Dashboards objects. The template
-and the policy must exist before the first index is created, so it gets the rollover alias setting and the
+Order: index template, ISM policy, write alias, security role and mapping, audit logging, Dashboards objects.
+The template and the policy must exist before the first index is created, so it gets the rollover alias setting and the
 policy (ISM attaches policies through `ism_template` when an index is created); the alias must exist before
 the ingest role is mapped, so the ingest function's first write cannot auto-create a concrete index in its
 place (which would block rollover for good).
@@ -27,8 +27,8 @@ from opensearch_bootstrap.client import Api, BootstrapError
 from opensearch_bootstrap.settings import Settings
 
 ISM_COMPONENT = "opensearch-index-management"
-SECURITY_API = "/_plugins/_security/api"
-SAVED_OBJECTS_API = "/api/saved_objects"
+SECURITY_API = resources.SECURITY_API
+SAVED_OBJECTS_API = resources.SAVED_OBJECTS_API
 
 
 class Status(enum.Enum):
@@ -115,6 +115,7 @@ def run(settings: Settings, opensearch: Api, dashboards: Api | None) -> Summary:
             lambda: [ensure_ism_policy(settings, opensearch, components)],
             lambda: [ensure_write_index(settings, opensearch, ism)],
             lambda: ensure_security(settings, opensearch, rollover=ism),
+            lambda: [ensure_audit_log(settings, opensearch)],
             lambda: ensure_saved_objects(settings, dashboards),
         ]
         for step in steps:
@@ -254,6 +255,49 @@ def _ensure_security_item(
     current = (found or {}).get(name)
     difference = None if current is None else first_difference(desired, current)
     return _apply(settings, kind, name, current is not None, difference, detail, lambda: opensearch.put(path, desired))
+
+
+# --- audit logging -------------------------------------------------------------------------------------------
+
+
+def ensure_audit_log(settings: Settings, opensearch: Api) -> Step:
+    """Audit logging on in the security plugin: read the configuration, compare the keys the bootstrap sets, and
+    write the configuration back with them (every other key, read-only ones included, kept as read)."""
+    kind, name = "audit_log", "security plugin"
+    detail = (
+        "REST and transport events except " + " and ".join(resources.AUDIT_CATEGORIES_LEFT_OUT)
+        + ", security configuration changes"
+    )  # fmt: skip
+    if settings.access_control == "iam":
+        return Step(kind, name, Status.SKIPPED, "audit logs need fine-grained access control (the security plugin)")
+    if not settings.enable_audit_log:
+        return Step(kind, name, Status.SKIPPED, "enable_audit_log is false")
+    desired = resources.audit_config()
+    found = opensearch.get(resources.AUDIT_API)
+    current = (found or {}).get("config") if isinstance(found, dict) else None
+    difference = None if current is None else first_difference(_categories_sorted(desired), _categories_sorted(current))
+    body = _merged(current or {}, desired)
+    return _apply(settings, kind, name, current is not None, difference, detail,
+                  lambda: opensearch.put(f"{resources.AUDIT_API}/config", body))  # fmt: skip
+
+
+def _categories_sorted(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration with its category lists sorted: the plugin keeps them as sets, in no fixed order."""
+    audit = config.get("audit")
+    if not isinstance(audit, dict):
+        return config
+    lists = {k: sorted(v) for k, v in audit.items() if k.endswith("_categories") and isinstance(v, list)}
+    return config | {"audit": audit | lists}
+
+
+def _merged(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """`current` with the desired keys set, recursively (a PUT replaces the whole configuration)."""
+    merged = dict(current)
+    for key, value in desired.items():
+        merged[key] = (
+            _merged(current[key], value) if isinstance(value, dict) and isinstance(current.get(key), dict) else value
+        )
+    return merged
 
 
 # --- Dashboards ----------------------------------------------------------------------------------------------

@@ -54,11 +54,17 @@ def build_parser() -> Parser:
         "iam: the domain has no fine-grained access control, skip both")  # fmt: skip
     add("--role-name", help="OpenSearch security role for the ingest function (default: retail_ingest)")
     add("--master-role-arn", help="assume this IAM role (the domain's master user) to sign the requests")
+    add("--session-policy-arn", help="with --master-role-arn: a managed IAM policy that limits the assumed session "
+        "(terraform/opensearch.tf makes one allowing exactly the bootstrap's requests)")  # fmt: skip
+    add("--no-audit-log", dest="enable_audit_log", action="store_false", default=None,
+        help="leave the security plugin's audit logging as it is")  # fmt: skip
     add("--no-dashboards", dest="enable_dashboards", action="store_false", default=None, help="skip saved objects")
     add("--dashboards-url", help="Dashboards base URL (default: <endpoint>/_dashboards)")
     add("--dashboards-tenant", help="Dashboards tenant of the saved objects (default: global; '' sends no header)")
     add("--timeout-seconds", type=float, help="per request (default: 30)")
     add("--dry-run", action="store_true", default=None, help="read the domain and report what would change")
+    add("--allow-http", action="store_true", default=None, help="accept an http:// endpoint on another host (a test "
+        "double); requests are signed, so never for a real domain (loopback hosts need no flag)")  # fmt: skip
     add("--json", action="store_true", help="print the summary as JSON (the Lambda function's result)")
     add("--debug", action="store_true", help="show a traceback on unexpected errors")
     return parser
@@ -68,6 +74,7 @@ EVENT_FIELDS = (
     "endpoint", "region", "ingest_role_arn", "index", "index_pattern", "template_name", "enable_ism",
     "ism_policy_id", "retention_days", "rollover_age", "rollover_size", "access_control", "role_name",
     "master_role_arn", "enable_dashboards", "dashboards_url", "dashboards_tenant", "timeout_seconds", "dry_run",
+    "allow_http", "session_policy_arn", "enable_audit_log",
 )  # fmt: skip
 
 

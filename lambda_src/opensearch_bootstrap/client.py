@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 from opensearchpy import ConnectionTimeout, OpenSearch, TransportError
@@ -111,8 +112,9 @@ def reason(info: Any, fallback: Any = "") -> str:
 
 
 def signing_credentials(settings: Settings, session: boto3.Session | None = None) -> Any:
-    """The credentials to sign with: the caller's, or the master role's when master_role_arn is given."""
-    session = session or boto3.Session(region_name=settings.region)
+    """The credentials to sign with: the caller's, or the master role's when master_role_arn is given (narrowed to
+    this run's requests by session_policy_arn when it is given too)."""
+    session = session or _session(settings.region)
     credentials = session.get_credentials()
     if credentials is None:
         raise BootstrapError(
@@ -121,15 +123,30 @@ def signing_credentials(settings: Settings, session: boto3.Session | None = None
         )
     if settings.master_role_arn is None:
         return credentials
-    return assumed_role_credentials(session.client("sts", region_name=settings.region), settings.master_role_arn)
+    sts = session.client("sts", region_name=settings.region)
+    return assumed_role_credentials(sts, settings.master_role_arn, settings.session_policy_arn)
 
 
-def assumed_role_credentials(sts: Any, role_arn: str) -> RefreshableCredentials:
-    """Credentials of the assumed role, renewed by botocore (AssumeRole again) shortly before they expire."""
+def _session(region: str) -> boto3.Session:
+    """A session whose STS client uses the regional endpoint (sts.<region>.amazonaws.com), whatever the SDK's
+    default: in a VPC without internet access, the STS interface endpoint answers only under that name."""
+    core = botocore.session.get_session()
+    core.set_config_variable("sts_regional_endpoints", "regional")
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def assumed_role_credentials(sts: Any, role_arn: str, policy_arn: str | None = None) -> RefreshableCredentials:
+    """Credentials of the assumed role, renewed by botocore (AssumeRole again) shortly before they expire.
+
+    `policy_arn` names a managed policy passed as a session policy: the session may do only what both the role
+    and that policy allow (for a role named in a resource's policy, such as the domain's access policy, what the
+    resource policy grants it is limited the same way).
+    """
+    narrowed = {"PolicyArns": [{"arn": policy_arn}]} if policy_arn else {}
 
     def fetch() -> dict[str, str]:
         try:
-            answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+            answer = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME, **narrowed)["Credentials"]
         except (ClientError, BotoCoreError) as exc:
             raise BootstrapError(f"could not assume master_role_arn {role_arn}: {exc}") from None
         return {

@@ -12,7 +12,13 @@
   `indices:admin/mapping/put`). With rollover the bootstrap and ISM create every index, so the role cannot
   create one: a write while the alias is missing is refused (and retried by Kinesis) instead of creating a
   concrete index where the alias belongs.
+- The audit configuration switches the security plugin's audit log on (the domain publishes it to CloudWatch
+  Logs, but OpenSearch writes nothing until it is on): REST and transport events except the two that every
+  successful request would add (AUTHENTICATED, GRANTED_PRIVILEGES), so failed logins, missing privileges,
+  bad headers and security-configuration changes are logged, and bulk requests are not expanded per document.
 - The Dashboards saved objects are `saved_objects.ndjson`, as OpenSearch Dashboards exports them.
+- `api_requests` lists every request a run may send: the IAM policy that narrows the bootstrap (its role's
+  policy, and the session policy of the master role it assumes; terraform/opensearch.tf) allows exactly these.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ingest_opensearch.template import load_template
 from opensearch_bootstrap.settings import Settings
@@ -30,6 +37,10 @@ INDEX_PATTERN_ID = "retail-transactions"  # the saved index pattern whose title 
 INGEST_CLUSTER_PERMISSIONS = ("indices:data/write/bulk",)
 INGEST_INDEX_ACTIONS = ("indices:data/write/bulk*", "indices:data/write/index")
 INDEX_CREATION_ACTIONS = ("create_index",)  # only without ISM rollover
+AUDIT_CATEGORIES_LEFT_OUT = ("AUTHENTICATED", "GRANTED_PRIVILEGES")  # one event per successful request each
+SECURITY_API = "/_plugins/_security/api"
+AUDIT_API = f"{SECURITY_API}/audit"
+SAVED_OBJECTS_API = "/api/saved_objects"
 
 
 def index_template(settings: Settings, rollover: bool) -> dict[str, Any]:
@@ -88,6 +99,42 @@ def ingest_role(settings: Settings, rollover: bool) -> dict[str, Any]:
 def ingest_role_mapping(settings: Settings) -> dict[str, Any]:
     """`PUT _plugins/_security/api/rolesmapping/<role_name>` body: the ingest function's IAM role, alone."""
     return {"backend_roles": [settings.ingest_role_arn], "hosts": [], "users": []}
+
+
+def audit_config() -> dict[str, Any]:
+    """The keys of `PUT _plugins/_security/api/audit/config` the bootstrap sets (the rest is kept as it is)."""
+    return {
+        "enabled": True,
+        "audit": {
+            "enable_rest": True,
+            "disabled_rest_categories": list(AUDIT_CATEGORIES_LEFT_OUT),
+            "enable_transport": True,
+            "disabled_transport_categories": list(AUDIT_CATEGORIES_LEFT_OUT),
+            "resolve_bulk_requests": False,
+        },
+        "compliance": {"enabled": True, "write_metadata_only": True},
+    }
+
+
+def api_requests(settings: Settings) -> list[tuple[str, str]]:
+    """(method, path) of every request a run with these settings may send to the domain's endpoint."""
+    template = f"/_index_template/{quote(settings.template_name)}"
+    requests = [("GET", "/"), ("GET", "/_cat/plugins"), ("GET", template), ("PUT", template)]
+    if settings.enable_ism:
+        policy = f"/_plugins/_ism/policies/{quote(settings.ism_policy_id)}"
+        requests += [("GET", policy), ("PUT", policy), ("GET", f"/_alias/{quote(settings.index)}"),
+                     ("GET", f"/{quote(settings.index)}"), ("PUT", f"/{quote(settings.write_index)}")]  # fmt: skip
+    if settings.access_control == "fine_grained":
+        for collection in ("roles", "rolesmapping"):
+            path = f"{SECURITY_API}/{collection}/{quote(settings.role_name)}"
+            requests += [("GET", path), ("PUT", path)]
+        if settings.enable_audit_log:
+            requests += [("GET", AUDIT_API), ("PUT", f"{AUDIT_API}/config")]
+    dashboards = settings.dashboards
+    if settings.enable_dashboards and dashboards is not None and dashboards.endpoint == settings.endpoint:
+        api = f"{dashboards.prefix}{SAVED_OBJECTS_API}"
+        requests += [("POST", f"{api}/_bulk_get"), ("POST", f"{api}/_import")]
+    return requests
 
 
 def saved_objects(settings: Settings) -> list[dict[str, Any]]:

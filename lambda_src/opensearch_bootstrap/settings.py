@@ -15,12 +15,14 @@ from ingest_opensearch.config import INVALID_INDEX_CHARACTERS, ConfigError, Endp
 
 ACCESS_CONTROL_MODES = ("fine_grained", "iam")
 ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]{1,512}")
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,254}")  # template and ISM policy ids
 ROLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")  # security role names
 AGE = re.compile(r"[1-9]\d*(d|h|m|s)")  # ISM time values: 1d, 12h
 SIZE = re.compile(r"[1-9]\d*(b|kb|mb|gb|tb|pb)")  # ISM byte sizes: 30gb
 MAX_RETENTION_DAYS = 36_500
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+HTTP_OPT_IN = "allow_http=true (--allow-http)"
 
 __all__ = ["ACCESS_CONTROL_MODES", "ConfigError", "DashboardsLocation", "Settings"]
 
@@ -55,11 +57,14 @@ class Settings:
     ingest_role_arn: str | None = None
     role_name: str = "retail_ingest"
     master_role_arn: str | None = None
+    session_policy_arn: str | None = None  # managed policy that narrows the assumed master role's session
+    enable_audit_log: bool = True
     enable_dashboards: bool = True
     dashboards: DashboardsLocation | None = None  # from the event's dashboards_url; default <endpoint>/_dashboards
     dashboards_tenant: str = "global"
     timeout_seconds: float = 30.0
     dry_run: bool = False
+    allow_http: bool = False  # http:// to a host other than this machine (a test double); loopback needs no opt-in
 
     @property
     def write_index(self) -> str:
@@ -79,7 +84,11 @@ class Settings:
             )
         env = os.environ if environ is None else environ
         get = event.get
-        endpoint = parse_endpoint(_string(get("endpoint"), "endpoint", required=True), name="endpoint")
+        allow_http = _bool(get("allow_http"), "allow_http", False)
+        endpoint = parse_endpoint(
+            _string(get("endpoint"), "endpoint", required=True), name="endpoint", allow_http=allow_http,
+            opt_in=HTTP_OPT_IN,
+        )  # fmt: skip
         defaults = cls.__dataclass_fields__
         settings = cls(
             endpoint=endpoint,
@@ -98,11 +107,14 @@ class Settings:
             ingest_role_arn=_role_arn(get("ingest_role_arn"), "ingest_role_arn"),
             role_name=_match(get("role_name"), "role_name", ROLE_NAME, defaults),
             master_role_arn=_role_arn(get("master_role_arn"), "master_role_arn"),
+            session_policy_arn=_policy_arn(get("session_policy_arn")),
+            enable_audit_log=_bool(get("enable_audit_log"), "enable_audit_log", True),
             enable_dashboards=_bool(get("enable_dashboards"), "enable_dashboards", True),
-            dashboards=_dashboards(get("dashboards_url"), endpoint),
+            dashboards=_dashboards(get("dashboards_url"), endpoint, allow_http),
             dashboards_tenant=_tenant(get("dashboards_tenant")),
             timeout_seconds=_timeout(get("timeout_seconds")),
             dry_run=_bool(get("dry_run"), "dry_run", False),
+            allow_http=allow_http,
         )
         return settings._checked()
 
@@ -201,14 +213,27 @@ def _role_arn(value: Any, name: str) -> str | None:
     return text
 
 
-def _dashboards(value: Any, endpoint: Endpoint) -> DashboardsLocation:
+def _policy_arn(value: Any) -> str | None:
+    text = _string(value, "session_policy_arn")
+    if not text:
+        return None
+    if not POLICY_ARN.fullmatch(text):
+        raise ConfigError(
+            f"session_policy_arn={text!r} must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)"
+        )
+    return text
+
+
+def _dashboards(value: Any, endpoint: Endpoint, allow_http: bool) -> DashboardsLocation:
     text = _string(value, "dashboards_url")
     if not text:
         return DashboardsLocation(endpoint, "/_dashboards")
     parsed = urlparse(text)
     if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.query or parsed.fragment:
         raise ConfigError(f"dashboards_url={text!r} must be an http(s) URL such as https://<domain>/_dashboards")
-    base = parse_endpoint(f"{parsed.scheme}://{parsed.netloc}", name="dashboards_url")
+    base = parse_endpoint(
+        f"{parsed.scheme}://{parsed.netloc}", name="dashboards_url", allow_http=allow_http, opt_in=HTTP_OPT_IN
+    )
     return DashboardsLocation(base, parsed.path.rstrip("/"))
 
 

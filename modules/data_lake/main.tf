@@ -119,7 +119,7 @@ resource "aws_s3_bucket_logging" "this" {
 
   bucket        = aws_s3_bucket.this.id
   target_bucket = var.access_log_bucket
-  target_prefix = "s3-access/${var.bucket_name}/"
+  target_prefix = coalesce(var.access_log_prefix, "s3-access/${var.bucket_name}/")
 }
 
 data "aws_iam_policy_document" "bucket" {
@@ -160,6 +160,47 @@ data "aws_iam_policy_document" "bucket" {
       test     = "NumericLessThan"
       variable = "s3:TlsVersion"
       values   = ["1.2"]
+    }
+  }
+
+  # Uploads must ask for the bucket's encryption themselves: the default encryption would encrypt them anyway,
+  # but with whatever key the writer names, and a writer naming none would not be noticed. A condition key
+  # absent from the request makes StringNotEquals true, so a PutObject without the headers is denied too.
+  dynamic "statement" {
+    for_each = var.enforce_upload_encryption ? [var.sse_algorithm] : []
+    content {
+      sid       = "DenyUploadsWithoutBucketEncryption"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.bucket_arn}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition {
+        test     = "StringNotEquals"
+        variable = "s3:x-amz-server-side-encryption"
+        values   = [statement.value]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enforce_upload_encryption && local.kms_key_arn != null ? [local.kms_key_arn] : []
+    content {
+      sid       = "DenyUploadsWithAnotherKmsKey"
+      effect    = "Deny"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.bucket_arn}/*"]
+      principals {
+        type        = "*"
+        identifiers = ["*"]
+      }
+      condition { # the key's ARN, as S3 requires it in this condition (not its id or an alias)
+        test     = "StringNotEquals"
+        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+        values   = [statement.value]
+      }
     }
   }
 }

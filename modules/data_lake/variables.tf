@@ -105,10 +105,37 @@ variable "abort_incomplete_multipart_upload_days" {
   }
 }
 
+variable "enforce_upload_encryption" {
+  description = "The bucket policy denies s3:PutObject requests that do not ask for the bucket's encryption: with aws:kms, the x-amz-server-side-encryption header must be aws:kms and x-amz-server-side-encryption-aws-kms-key-id the bucket key's ARN (no key, or another one, is refused); with AES256 the header must be AES256. Every writer must send these headers (Firehose and Athena do when configured with the key)."
+  type        = bool
+  default     = true
+}
+
 variable "access_log_bucket" {
-  description = "Bucket that receives S3 server access logs for this bucket. Null disables access logging."
+  description = "Another bucket that receives S3 server access logs for this bucket (it must allow logging.s3.amazonaws.com to write, and AWS delivers access logs only to buckets with SSE-S3 default encryption). Null disables access logging."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.access_log_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_log_bucket))
+    error_message = "access_log_bucket must be a bucket name (3 to 63 lowercase letters, digits, dots and hyphens), or null."
+  }
+
+  validation {
+    condition     = var.access_log_bucket != var.bucket_name
+    error_message = "access_log_bucket must be another bucket than bucket_name: logs written into the bucket they describe log themselves without end."
+  }
+}
+
+variable "access_log_prefix" {
+  description = "Key prefix of this bucket's access logs in access_log_bucket."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.access_log_prefix == null || can(regex("^[A-Za-z0-9!_.*'()/-]+/$", coalesce(var.access_log_prefix, "-")))
+    error_message = "access_log_prefix must be a key prefix ending in a slash, e.g. s3-access/my-bucket/, or null (s3-access/<bucket_name>/)."
+  }
 }
 
 variable "policy_documents" {

@@ -70,6 +70,44 @@ variable "service_statements" {
   }
 }
 
+variable "delegate_to_iam" {
+  description = "Keep AWS's default key policy statement: the account root holds kms:* and the account's IAM policies decide who administers and uses the key. false separates duties: only key_administrator_arns administer the key and only key_user_arns (and service_statements) use it, whatever IAM policies allow."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.delegate_to_iam || length(var.key_administrator_arns) > 0
+    error_message = "key_administrator_arns must name at least one administrator when delegate_to_iam is false: otherwise nobody could manage the key."
+  }
+}
+
+variable "key_administrator_arns" {
+  description = "IAM roles or users that administer the key (policy, rotation, aliases, tags, enable, disable, deletion) and cannot encrypt or decrypt with it. With delegate_to_iam = false, include the identity that runs Terraform: KMS refuses a policy that would lock its author out. They must exist before the key."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.key_administrator_arns : can(regex("^arn:aws[a-z-]*:iam::\\d{12}:(role|user)/.+$", a))])
+    error_message = "key_administrator_arns must contain IAM role or user ARNs (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
+variable "key_user_arns" {
+  description = "IAM roles or users that use the key (encrypt, decrypt, data keys, grants for AWS resources) and cannot administer it. They must exist before the key (KMS checks the principals of a key policy)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.key_user_arns : can(regex("^arn:aws[a-z-]*:iam::\\d{12}:(role|user)/.+$", a))])
+    error_message = "key_user_arns must contain IAM role or user ARNs (arn:aws:iam::<account>:role/<name>)."
+  }
+
+  validation {
+    condition     = length(setintersection(var.key_user_arns, var.key_administrator_arns)) == 0
+    error_message = "key_user_arns and key_administrator_arns must not share a principal: separating duties means nobody both administers and uses the key."
+  }
+}
+
 variable "tags" {
   description = "Tags for the key."
   type        = map(string)

@@ -14,11 +14,17 @@ locals {
   arn_prefix = "arn:${data.aws_partition.current.partition}"
   region     = data.aws_region.current.name
   domain_arn = "${local.arn_prefix}:es:${local.region}:${local.account_id}:domain/${var.domain_name}"
-  # With an IAM master only the listed principals pass the access policy. Internal users sign in with a
-  # password, which IAM cannot see: the policy must admit every caller and fine-grained access control
-  # (HTTPS only, users and roles of the security plugin) does the authentication, as AWS documents.
-  access_principals = local.is_iam_master ? distinct(concat([local.master_user_arn], var.access_principal_arns)) : ["*"]
-  log_groups        = { for t in var.log_types : t => "/aws/opensearch/${var.domain_name}/${lower(replace(t, "_", "-"))}" }
+  # The access policy names its IAM principals (the master, the ingest and bootstrap roles). Internal users sign
+  # in with a password, which IAM cannot see: with an internal master a second statement admits every caller and
+  # fine-grained access control (HTTPS only, users and roles of the security plugin) authenticates them, as AWS
+  # documents; the network must then be narrow: the domain's VPC security group, or the allowed IP ranges.
+  named_principals = distinct(concat(local.is_iam_master ? [local.master_user_arn] : [], var.access_principal_arns))
+  # Trusted principals are matched by aws:PrincipalArn under their account's root: the trust policy is valid
+  # before the roles it names exist (a role created later in the same apply), and a role deleted and recreated
+  # under the same name is trusted again, which a principal element would not do (it keeps the old role's id).
+  trusted_accounts = distinct([for arn in local.trusted_for_admin : "arn:${split(":", arn)[1]}:iam::${split(":", arn)[4]}:root"])
+  log_groups       = { for t in var.log_types : t => "/aws/opensearch/${var.domain_name}/${lower(replace(t, "_", "-"))}" }
+  http_actions     = ["es:ESHttpDelete", "es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPatch", "es:ESHttpPost", "es:ESHttpPut"]
 }
 
 data "aws_caller_identity" "current" {}
@@ -105,7 +111,12 @@ data "aws_iam_policy_document" "master_assume_role" {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "AWS"
-      identifiers = local.trusted_for_admin
+      identifiers = local.trusted_accounts
+    }
+    condition { # only these roles or users, not every principal of their accounts
+      test     = "ArnEquals"
+      variable = "aws:PrincipalArn"
+      values   = local.trusted_for_admin
     }
   }
 }
@@ -208,26 +219,44 @@ resource "aws_vpc_security_group_ingress_rule" "security_group" {
 # --- Domain --------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "access" {
-  statement {
-    sid = "AllowedPrincipalsSendHttpRequests"
-    actions = [
-      "es:ESHttpDelete",
-      "es:ESHttpGet",
-      "es:ESHttpHead",
-      "es:ESHttpPatch",
-      "es:ESHttpPost",
-      "es:ESHttpPut",
-    ]
-    resources = ["${local.domain_arn}/*"]
-    principals {
-      type        = "AWS"
-      identifiers = local.access_principals
+  dynamic "statement" {
+    for_each = length(local.named_principals) > 0 ? [local.named_principals] : []
+    content {
+      sid       = "AllowedPrincipalsSendHttpRequests"
+      actions   = local.http_actions
+      resources = ["${local.domain_arn}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = statement.value
+      }
+    }
+  }
+
+  # Internal users (password sign-in): every caller reaches fine-grained access control, from the VPC (its
+  # security group decides who) or from the allowed IP ranges of a public domain.
+  dynamic "statement" {
+    for_each = local.is_iam_master ? [] : [true]
+    content {
+      sid       = "InternalUsersSignInFromAllowedNetworks"
+      actions   = local.http_actions
+      resources = ["${local.domain_arn}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = ["*"]
+      }
+      dynamic "condition" {
+        for_each = local.is_vpc ? [] : [var.allowed_ip_cidrs]
+        content {
+          test     = "IpAddress"
+          variable = "aws:SourceIp"
+          values   = condition.value
+        }
+      }
     }
   }
 }
 
 resource "aws_opensearch_domain" "this" {
-  #checkov:skip=CKV_AWS_317:Audit logs are published: AUDIT_LOGS is in log_types by default and the log_publishing_options are a dynamic block checkov cannot expand (tests/terraform/test_security_baseline.py asserts it on the plan).
   #checkov:skip=CKV_AWS_318:Availability, not security: dedicated master nodes are sized per deployment (variable dedicated_master, e.g. three for production); the default is the lab's single small data node.
   #checkov:skip=CKV2_AWS_59:Same as CKV_AWS_318: set dedicated_master for production clusters; a one-node lab domain gains nothing from a separate master.
   domain_name     = var.domain_name
@@ -285,13 +314,25 @@ resource "aws_opensearch_domain" "this" {
     }
   }
 
+  # Audit logs are always published (log_types must hold AUDIT_LOGS); the bootstrap switches audit logging on in
+  # the security plugin, which writes nothing until then (lambda_src/opensearch_bootstrap).
+  log_publishing_options {
+    log_type                 = "AUDIT_LOGS"
+    cloudwatch_log_group_arn = aws_cloudwatch_log_group.this["AUDIT_LOGS"].arn
+    enabled                  = true
+  }
+
   dynamic "log_publishing_options" {
-    for_each = local.log_groups
+    for_each = { for type, name in local.log_groups : type => name if type != "AUDIT_LOGS" }
     content {
       log_type                 = log_publishing_options.key
       cloudwatch_log_group_arn = aws_cloudwatch_log_group.this[log_publishing_options.key].arn
       enabled                  = true
     }
+  }
+
+  software_update_options {
+    auto_software_update_enabled = var.auto_software_update
   }
 
   dynamic "vpc_options" {

@@ -153,6 +153,11 @@ variable "master_user_mode" {
     condition     = contains(["iam", "internal"], var.master_user_mode)
     error_message = "master_user_mode must be \"iam\" or \"internal\"."
   }
+
+  validation {
+    condition     = var.master_user_mode != "internal" || var.vpc != null || length(var.allowed_ip_cidrs) > 0
+    error_message = "master_user_mode = \"internal\" needs a vpc or allowed_ip_cidrs: a password sign-in cannot be narrowed by IAM, so the access policy admits every caller and only the network can narrow it."
+  }
 }
 
 variable "master_user_arn" {
@@ -213,13 +218,18 @@ variable "access_principal_arns" {
 # --- Logs ----------------------------------------------------------------------------------------
 
 variable "log_types" {
-  description = "Logs published to CloudWatch Logs, one log group each."
+  description = "Logs published to CloudWatch Logs, one log group each. AUDIT_LOGS is required."
   type        = list(string)
   default     = ["ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "AUDIT_LOGS"]
 
   validation {
     condition     = alltrue([for t in var.log_types : contains(["ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS", "AUDIT_LOGS"], t)])
     error_message = "log_types may only contain ES_APPLICATION_LOGS, INDEX_SLOW_LOGS, SEARCH_SLOW_LOGS and AUDIT_LOGS."
+  }
+
+  validation {
+    condition     = contains(var.log_types, "AUDIT_LOGS")
+    error_message = "log_types must contain AUDIT_LOGS: audit logs are always published (who signed in, who was refused, who changed the security configuration)."
   }
 }
 
@@ -271,6 +281,28 @@ variable "vpc" {
     condition     = var.vpc == null || try(alltrue([for c in var.vpc.allowed_cidr_blocks : can(cidrhost(c, 0))]), false)
     error_message = "vpc.allowed_cidr_blocks must contain IPv4 CIDR blocks such as 10.0.0.0/16."
   }
+}
+
+variable "allowed_ip_cidrs" {
+  description = "Public domain with master_user_mode = internal: the IPv4 ranges from which internal users (password sign-in) may reach the domain; required then, since IAM cannot narrow a password sign-in. The IAM principals of the access policy are not limited by it. A VPC domain uses vpc.allowed_cidr_blocks instead."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.allowed_ip_cidrs : can(cidrhost(c, 0)) && !startswith(c, "0.0.0.0/")])
+    error_message = "allowed_ip_cidrs must contain IPv4 CIDR blocks such as 203.0.113.0/24, and not 0.0.0.0/0 (every address)."
+  }
+
+  validation {
+    condition     = var.vpc == null || length(var.allowed_ip_cidrs) == 0
+    error_message = "allowed_ip_cidrs applies to public domains only: a VPC domain ignores IP conditions; list the networks in vpc.allowed_cidr_blocks."
+  }
+}
+
+variable "auto_software_update" {
+  description = "Let OpenSearch Service apply service software updates (security fixes among them) on its own, in the domain's off-peak window. false leaves them to you (the console or UpdateDomainConfig)."
+  type        = bool
+  default     = true
 }
 
 variable "create_service_linked_role" {

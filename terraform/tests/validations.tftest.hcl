@@ -260,3 +260,85 @@ run "quicksight_principal_arns" {
   }
   expect_failures = [var.quicksight_principal_arns]
 }
+
+run "ingest_opensearch_endpoint_http" {
+  command = plan
+  variables {
+    enable_opensearch          = false
+    ingest_opensearch_endpoint = "http://search.example.com"
+  }
+  expect_failures = [var.ingest_opensearch_endpoint]
+}
+
+run "opensearch_bootstrap_endpoint_http" {
+  command = plan
+  variables { opensearch_bootstrap_endpoint = "http://10.0.0.5:9200" }
+  expect_failures = [var.opensearch_bootstrap_endpoint]
+}
+
+run "bucket_access_log_bucket" {
+  command = plan
+  variables { bucket_access_log_bucket = "Access_Logs" }
+  expect_failures = [var.bucket_access_log_bucket]
+}
+
+run "glue_catalog_kms_key_arn" {
+  command = plan
+  variables { glue_catalog_kms_key_arn = "my-key" }
+  expect_failures = [var.glue_catalog_kms_key_arn]
+}
+
+run "opensearch_admin_role_arn" {
+  command = plan
+  variables { opensearch_admin_role_arn = "admins" }
+  expect_failures = [var.opensearch_admin_role_arn]
+}
+
+run "opensearch_master_trusted_by_nobody" {
+  command = plan
+  variables { enable_opensearch_bootstrap = false }
+  expect_failures = [var.enable_opensearch_bootstrap]
+}
+
+run "opensearch_vpc_subnets" {
+  command = plan
+  variables {
+    opensearch_vpc = {
+      vpc_id              = "vpc-0123456789abcdef0"
+      subnet_ids          = ["subnet-0123456789abcdef0"]
+      function_subnet_ids = ["sg-0123456789abcdef0"]
+    }
+  }
+  expect_failures = [var.opensearch_vpc]
+}
+
+run "opensearch_vpc_without_domain" {
+  command = plan
+  variables {
+    enable_opensearch = false
+    opensearch_vpc = {
+      vpc_id     = "vpc-0123456789abcdef0"
+      subnet_ids = ["subnet-0123456789abcdef0"]
+    }
+  }
+  expect_failures = [var.opensearch_vpc]
+}
+
+run "opensearch_internal_master_network" {
+  command = plan
+  variables {
+    opensearch_master_user_mode = "internal"
+    enable_opensearch_bootstrap = false
+  }
+  expect_failures = [var.opensearch_master_user_mode]
+}
+
+run "opensearch_internal_master_bootstrap" {
+  command = plan
+  variables {
+    opensearch_master_user_mode = "internal"
+    opensearch_allowed_ip_cidrs = ["203.0.113.0/24"]
+    enable_opensearch_bootstrap = true
+  }
+  expect_failures = [var.enable_opensearch_bootstrap]
+}

@@ -14,6 +14,11 @@ normalises on its own — the reason the bootstrap compares only the keys it set
   settings of the matching template with the highest priority;
 - security: `GET|PUT /_plugins/_security/api/roles/<name>` and `.../rolesmapping/<name>` (unknown keys rejected,
   `fls`/`masked_fields`/`reserved`/... added, a mapping needs its role to exist);
+- audit logging: `GET /_plugins/_security/api/audit` (`_readonly` and `config`, off as on a new Amazon OpenSearch
+  Service domain, category lists in no fixed order) and `PUT /_plugins/_security/api/audit/config`, which
+  replaces the whole configuration as the security plugin's AuditApiAction does: only `enabled`, `audit` and
+  `compliance` at the top, unknown keys or categories refused (400), keys left out reset to their defaults, and
+  409 for a change to a read-only path;
 - Dashboards under `/_dashboards`: `POST /api/saved_objects/_bulk_get` and `POST /api/saved_objects/_import`
   (multipart form, `osd-xsrf` header required, references checked, objects kept per `securitytenant`).
 """
@@ -38,6 +43,40 @@ INDEX_PERMISSION_KEYS = {"index_patterns", "fls", "masked_fields", "allowed_acti
 MAPPING_KEYS = {"description", "backend_roles", "hosts", "users", "and_backend_roles"}
 SAVED_OBJECT_TYPES = {"index-pattern", "visualization", "dashboard", "search", "config"}
 JSON_ATTRIBUTES = ("visState", "panelsJSON", "optionsJSON", "uiStateJSON")
+# The security plugin's audit configuration: its defaults (AuditConfig, ComplianceConfig), the categories each
+# layer may leave out, and the paths Amazon OpenSearch Service keeps read-only.
+AUDIT_DEFAULTS: dict[str, Any] = {
+    "enabled": False,  # Amazon OpenSearch Service: audit logging is off until someone switches it on
+    "audit": {
+        "enable_rest": True,
+        "disabled_rest_categories": ["AUTHENTICATED", "GRANTED_PRIVILEGES"],
+        "enable_transport": True,
+        "disabled_transport_categories": ["AUTHENTICATED", "GRANTED_PRIVILEGES"],
+        "resolve_bulk_requests": False,
+        "log_request_body": True,
+        "resolve_indices": True,
+        "exclude_sensitive_headers": True,
+        "ignore_users": ["kibanaserver"],
+        "ignore_requests": [],
+    },
+    "compliance": {
+        "enabled": True,
+        "internal_config": True,
+        "external_config": False,
+        "read_metadata_only": True,
+        "read_watched_fields": {},
+        "read_ignore_users": ["kibanaserver"],
+        "write_metadata_only": True,
+        "write_log_diffs": False,
+        "write_watched_indices": [],
+        "write_ignore_users": ["kibanaserver"],
+    },
+}
+AUDIT_READONLY = ["/audit/exclude_sensitive_headers", "/compliance/internal_config", "/compliance/external_config"]
+REST_CATEGORIES = {"BAD_HEADERS", "SSL_EXCEPTION", "AUTHENTICATED", "FAILED_LOGIN", "GRANTED_PRIVILEGES",
+                   "MISSING_PRIVILEGES"}  # fmt: skip
+TRANSPORT_CATEGORIES = REST_CATEGORIES | {"INDEX_EVENT", "OPENDISTRO_SECURITY_INDEX_ATTEMPT",
+                                          "CLUSTER_SETTINGS_CHANGED", "INDEX_SETTINGS_CHANGED"}  # fmt: skip
 NOW_MS = 1_764_324_000_000
 
 
@@ -57,6 +96,7 @@ class OpenSearchAdminDouble(OpenSearchBulkDouble):
         self.roles: dict[str, dict[str, Any]] = {}
         self.mappings: dict[str, dict[str, Any]] = {}
         self.saved_objects: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.audit: dict[str, Any] = json.loads(json.dumps(AUDIT_DEFAULTS))
         self._seq_no = 0
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -83,6 +123,8 @@ class OpenSearchAdminDouble(OpenSearchBulkDouble):
                 if ISM not in self.components:
                     return 400, {"error": f"no handler found for uri [{path}] and method [{method}]"}
                 return self._policy(method, path.split("/")[4], body, recorded.query)
+            if path in ("/_plugins/_security/api/audit", "/_plugins/_security/api/audit/config"):
+                return self._audit(method, path, recorded.body)
             if path.startswith("/_plugins/_security/api/"):
                 _, _, _, _, kind, name = path.split("/")
                 return self._security(method, kind, name, body)
@@ -214,6 +256,37 @@ class OpenSearchAdminDouble(OpenSearchBulkDouble):
         if existed:
             return 200, {"status": "OK", "message": f"'{name}' updated."}
         return 201, {"status": "CREATED", "message": f"'{name}' created."}
+
+    # --- audit logging -----------------------------------------------------------------------------------
+
+    def _audit(self, method: str, path: str, raw: bytes) -> tuple[int, Any]:
+        if SECURITY not in self.components:
+            return 400, {"error": f"no handler found for uri [{path}] and method [{method}]"}
+        if (method, path) == ("GET", "/_plugins/_security/api/audit"):
+            config = json.loads(json.dumps(self.audit))
+            for layer in ("rest", "transport"):  # a set inside the plugin: the order is not the one written
+                config["audit"][f"disabled_{layer}_categories"].sort(reverse=True)
+            return 200, {"_readonly": AUDIT_READONLY, "config": config}
+        if (method, path) != ("PUT", "/_plugins/_security/api/audit/config"):
+            return 405, {"status": "METHOD_NOT_ALLOWED", "message": f"Method {method} not supported for this action."}
+        body = _json(raw)
+        if not isinstance(body, dict):
+            return 400, {"status": "error", "reason": "Request body required for this action."}
+        invalid = sorted(set(body) - {"enabled", "audit", "compliance"})
+        if invalid:
+            return 400, {
+                "status": "error",
+                "reason": "Invalid configuration",
+                "invalid_keys": {"keys": ",".join(invalid)},
+            }
+        stored = _stored_audit(body)
+        if stored is None:
+            return 400, {"status": "error", "reason": "Could not parse content of request."}
+        changed = [p for p in AUDIT_READONLY if _at(stored, p) != _at(self.audit, p)]
+        if changed:
+            return 409, {"status": "CONFLICT", "message": "Attempted to update read-only property."}
+        self.audit = stored
+        return 200, {"status": "OK", "message": "'config' updated."}
 
     # --- Dashboards ----------------------------------------------------------------------------------------
 
@@ -347,6 +420,32 @@ def _stored_policy(policy_id: str, policy: dict[str, Any]) -> dict[str, Any]:
         "schema_version": 21,
         "error_notification": None,
     } | stored
+
+
+def _stored_audit(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The configuration a PUT leaves, as the plugin parses it: keys left out take their defaults; None when a
+    key or a category is unknown (the plugin then answers 400)."""
+    stored: dict[str, Any] = {"enabled": body.get("enabled", True)}
+    for section in ("audit", "compliance"):
+        given = body.get(section, {})
+        defaults = AUDIT_DEFAULTS[section]
+        if not isinstance(given, dict) or set(given) - set(defaults):
+            return None
+        stored[section] = json.loads(json.dumps(defaults)) | given
+    audit = stored["audit"]
+    if not set(audit["disabled_rest_categories"]) <= REST_CATEGORIES:
+        return None
+    if not set(audit["disabled_transport_categories"]) <= TRANSPORT_CATEGORIES:
+        return None
+    return stored
+
+
+def _at(config: dict[str, Any], pointer: str) -> Any:
+    """The value at a JSON pointer such as /audit/exclude_sensitive_headers (None when absent)."""
+    node: Any = config
+    for part in pointer.strip("/").split("/"):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 def _stored_role(body: dict[str, Any]) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_invocation_configures_the_domain_and_returns_the_summary(aws_client, fu
     result, error = invoke(aws_client, function, {"endpoint": double.url, "ingest_role_arn": INGEST_ROLE_ARN})
     # then
     assert error is None, f"got FunctionError {error}: {result}"
-    assert (result["changed"], result["unchanged"]) == (8, 0), f"got {result}"
+    assert (result["changed"], result["unchanged"]) == (9, 0), f"got {result}"
     assert double.mappings["retail_ingest"]["backend_roles"] == [INGEST_ROLE_ARN], f"got {double.mappings}"
     signed = {r.headers.get("authorization", "").split(" ")[0] for r in double.requests}
     assert signed == {"AWS4-HMAC-SHA256"}, f"got authorization schemes {signed}, expected SigV4 on every request"
@@ -58,7 +58,7 @@ def test_second_invocation_reports_everything_in_place(aws_client, function, dou
     invoke(aws_client, function, {"endpoint": double.url, "ingest_role_arn": INGEST_ROLE_ARN})
     result, error = invoke(aws_client, function, {"endpoint": double.url, "ingest_role_arn": INGEST_ROLE_ARN})
     assert error is None, f"got FunctionError {error}: {result}"
-    assert (result["changed"], result["unchanged"]) == (0, 8), f"got {result['summary']}"
+    assert (result["changed"], result["unchanged"]) == (0, 9), f"got {result['summary']}"
 
 
 def test_bad_event_fails_the_invocation_with_the_reason(aws_client, function, double):

@@ -75,6 +75,7 @@ def test_ingest_environment_follows_the_contract(outputs, aws_client, opensearch
     expected = {
         "OPENSEARCH_ENDPOINT": opensearch_double.url,
         "OPENSEARCH_INDEX": "retail",
+        "OPENSEARCH_ALLOW_HTTP": "false",  # the double listens on 127.0.0.1: loopback needs no opt-in
         "DEAD_LETTER_QUEUE_URL": outputs["ingest_dead_letter_queue_url"],
         "REQUIRED_FIELDS": ",".join(REQUIRED_FIELDS),
         "DATE_FIELDS": ",".join(DATE_FIELDS),

@@ -107,6 +107,22 @@ def test_objects_are_encrypted_with_the_lake_key(kinesis_stack, aws_client):
     assert head.get("SSEKMSKeyId") == outputs["bucket_kms_key_arn"], f"got {head.get('SSEKMSKeyId')}"
 
 
+def test_bucket_policy_refuses_uploads_without_the_lake_key(kinesis_stack, aws_client):
+    # MiniStack stores the bucket policy but does not enforce it: the plan tests and this read-back are the guard
+    _, outputs = kinesis_stack
+    policy = json.loads(aws_client("s3").get_bucket_policy(Bucket=outputs["bucket_name"])["Policy"])
+    denials = {
+        s["Sid"]: s["Condition"]["StringNotEquals"] for s in policy["Statement"] if s["Sid"].startswith("DenyUploads")
+    }
+    expected = {
+        "DenyUploadsWithoutBucketEncryption": {"s3:x-amz-server-side-encryption": "aws:kms"},
+        "DenyUploadsWithAnotherKmsKey": {
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": outputs["bucket_kms_key_arn"]
+        },
+    }
+    assert denials == expected, f"got {denials}, expected {expected}"
+
+
 def test_stream_is_encrypted_with_its_own_customer_managed_key(kinesis_stack, aws_client):
     _, outputs = kinesis_stack
     summary = aws_client("kinesis").describe_stream_summary(StreamName=outputs["kinesis_stream_name"])

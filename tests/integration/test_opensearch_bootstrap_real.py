@@ -5,7 +5,9 @@ run here, so without OPENSEARCH_URL this module is skipped with that reason.
 Everything it creates has a random name (template, ISM policy, alias and indices, role) and is deleted
 afterwards. OPENSEARCH_FINE_GRAINED=1 also creates and maps a security role (the credentials must be the
 domain's master user); OPENSEARCH_DASHBOARDS_URL (e.g. https://<domain>/_dashboards) also imports the saved
-objects — their ids are the product's, so use a test domain for that.
+objects — their ids are the product's, so use a test domain for that. OPENSEARCH_AUDIT=1 also switches the
+security plugin's audit logging on (a domain-wide setting that is not undone afterwards: a test domain again).
+An http:// OPENSEARCH_URL on another host is accepted as the explicit opt-in (allow_http) of a test run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tests.lambda_support import sample_record
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "").strip()
 FINE_GRAINED = os.environ.get("OPENSEARCH_FINE_GRAINED", "") == "1"
 DASHBOARDS_URL = os.environ.get("OPENSEARCH_DASHBOARDS_URL", "").strip()
+AUDIT = os.environ.get("OPENSEARCH_AUDIT", "") == "1"
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not OPENSEARCH_URL, reason="OPENSEARCH_URL is not set: no real OpenSearch to bootstrap"),
@@ -48,6 +51,8 @@ def settings() -> Settings:
         "ingest_role_arn": "arn:aws:iam::123456789012:role/retail-bootstrap-test" if FINE_GRAINED else None,
         "enable_dashboards": bool(DASHBOARDS_URL),
         "dashboards_url": DASHBOARDS_URL or None,
+        "enable_audit_log": FINE_GRAINED and AUDIT,
+        "allow_http": OPENSEARCH_URL.startswith("http://"),
     }
     return Settings.from_event({k: v for k, v in event.items() if v is not None})
 
@@ -81,7 +86,9 @@ def cleanup(settings: Settings, opensearch: Api) -> None:
 
 
 def test_real_first_run_changes_every_item_it_manages(first_run):
-    not_changed = [s.line() for s in first_run.steps if s.status.value not in ("created", "skipped")]
+    # the audit configuration is the domain's own: switched on now (updated) or already on (unchanged)
+    managed = [s for s in first_run.steps if s.kind != "audit_log"]
+    not_changed = [s.line() for s in managed if s.status.value not in ("created", "skipped")]
     assert not not_changed, f"got {not_changed}, expected every managed item created on a fresh name"
 
 

@@ -20,12 +20,16 @@ from typing import Any
 
 import pytest
 
-from tests.harness import planned_resources, random_prefix
+from opensearch_bootstrap.resources import api_requests
+from opensearch_bootstrap.settings import Settings as BootstrapSettings
+from tests.harness import planned, planned_resources, random_prefix
 from tools.targets import REPO_ROOT
 
 pytestmark = pytest.mark.plan
 
 QUICKSIGHT_PRINCIPAL = "arn:aws:quicksight:us-east-1:000000000000:user/default/analyst"
+CATALOG_KEY = "arn:aws:kms:us-east-1:000000000000:key/99999999-8888-7777-6666-555555555555"
+ADMIN_ROLE = "arn:aws:iam::000000000000:role/opensearch-admins"
 
 # Where each resource type keeps its policy documents.
 POLICY_ATTRIBUTES = {
@@ -50,6 +54,17 @@ ALLOWED_WILDCARDS = {
     # Not data resources: these AWS actions support no resource-level permissions.
     "ManageVpcNetworkInterfaces": "Lambda ENIs in a VPC (off by default)",
     "WriteTraces": "X-Ray segments with Active tracing (off by default)",
+    # Key policies with administrators and users kept apart (kms_key's delegate_to_iam = false; the fixture).
+    "KeyAdministratorsManageTheKey": "key policy: the named administrators manage the key, never use it",
+    "KeyUsersUseTheKey": "key policy: the named users encrypt and decrypt, never manage the key",
+    "KeyUsersGrantToAwsServices": "key policy: users hand the key to AWS services for their resources only",
+}
+FIXTURE_ONLY_WILDCARDS = {
+    "ManageVpcNetworkInterfaces",  # off in the default stack: on in the lambda fixture and the VPC example
+    "WriteTraces",
+    "KeyAdministratorsManageTheKey",  # the kms_key fixture
+    "KeyUsersUseTheKey",
+    "KeyUsersGrantToAwsServices",
 }
 
 # Policies the root plan cannot show, because they hold ARNs of keys, the bucket or the stream created in the
@@ -60,8 +75,10 @@ UNKNOWN_AT_PLAN = {
     "module.firehose.aws_iam_role_policy.this": "bucket, stream and their keys (firehose_s3 fixture)",
     "module.ingest_lambda[0].aws_iam_role_policy.module": "stream, queue, failure bucket, their keys (lambda_function)",
     "module.quicksight[0].aws_iam_role_policy.data_source[0]": "the lake key (quicksight fixture, SSE-S3 root plan)",
+    "module.data_lake.aws_s3_bucket_policy.this": "the lake key, in the upload rule (data_lake fixture, SSE-S3 plan)",
 }
-MODULE_FIXTURES = ("firehose_s3", "lambda_function", "quicksight")
+MODULE_FIXTURES = ("firehose_s3", "lambda_function", "quicksight", "data_lake", "kms_key")
+CHECKED_UNKNOWN_TYPES = ("aws_iam_role_policy", "aws_iam_policy", "aws_s3_bucket_policy")
 
 # Every resource type the stack creates has been reviewed for where its data rests and who may reach it. A new
 # type fails here until its encryption and access are asserted below (or it is shown to hold no data).
@@ -90,7 +107,16 @@ REVIEWED_TYPES = {
     "aws_kms_alias",
     "aws_iam_role",
     "aws_iam_role_policy",
+    "aws_iam_policy",  # the bootstrap's session policy
     "aws_lambda_permission",
+    # options, asserted below on the options plan or the VPC example (tests/terraform/test_plan_opensearch_vpc.py)
+    "aws_s3_bucket_logging",  # access logs, written to another bucket of yours
+    "aws_glue_data_catalog_encryption_settings",
+    "aws_security_group",  # network rules only
+    "aws_vpc_security_group_ingress_rule",
+    "aws_vpc_security_group_egress_rule",
+    "aws_vpc_endpoint",
+    "aws_iam_service_linked_role",
     # metadata, configuration or compute without data of their own
     "aws_athena_named_query",  # SQL text
     "aws_glue_catalog_database",  # schema only; the catalog's encryption is an account-wide setting
@@ -140,9 +166,23 @@ def plan(make_stack, prefix):
 
 
 @pytest.fixture(scope="module")
-def direct_put_plan(make_stack):
-    tf_vars = aws_stack_vars(random_prefix(), firehose_source="direct_put")
+def options_plan(make_stack):
+    """The Direct PUT variant with the security options on (one plan for both): Glue Data Catalog encryption with a
+    given key, access logs to another bucket, an OpenSearch administrator role."""
+    tf_vars = aws_stack_vars(
+        random_prefix(),
+        firehose_source="direct_put",
+        enable_glue_catalog_encryption="true",
+        glue_catalog_kms_key_arn=CATALOG_KEY,
+        bucket_access_log_bucket="my-access-logs",
+        opensearch_admin_role_arn=ADMIN_ROLE,
+    )
     return make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
+
+
+@pytest.fixture(scope="module")
+def direct_put_plan(options_plan):
+    return options_plan
 
 
 @pytest.fixture(scope="module")
@@ -152,8 +192,20 @@ def sse_s3_plan(make_stack):
     return make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
 
 
+@pytest.fixture(scope="module")
+def data_lake_plan(make_stack, prefix):
+    return make_stack("tests/fixtures/data_lake", tf_vars={"name_prefix": prefix}).plan()
+
+
+@pytest.fixture(scope="module")
+def kms_key_plan(make_stack, prefix):
+    return make_stack("tests/fixtures/kms_key", tf_vars={"name_prefix": prefix}).plan()
+
+
 @pytest.fixture(scope="module", params=MODULE_FIXTURES)
 def fixture_plan(request, make_stack):
+    if request.param in ("data_lake", "kms_key"):  # planned once, for their own tests too
+        return request.getfixturevalue(f"{request.param}_plan")
     return make_stack(f"tests/fixtures/{request.param}", tf_vars={"name_prefix": random_prefix()}).plan()
 
 
@@ -183,6 +235,11 @@ def of_type(plan, resource_type: str) -> dict[str, dict[str, Any]]:
     found = {a: change for a, change in changes(plan).items() if kinds[a] == resource_type}
     assert found, f"got no {resource_type} in the plan"
     return found
+
+
+def the_address(plan, address: str) -> dict[str, Any]:
+    """The planned values of one resource of the plan (fails listing the addresses of its type otherwise)."""
+    return planned(plan, address)
 
 
 def module_of(plan, address: str) -> str:
@@ -340,7 +397,9 @@ def test_every_bucket_blocks_public_access_and_acls(plan):
         assert owners == ["BucketOwnerEnforced"], f"{bucket}: got {owners}, expected ACLs disabled"
 
 
-def test_every_bucket_policy_denies_plain_http_and_tls_before_1_2(plan):
+def test_every_bucket_policy_denies_plain_http_and_tls_before_1_2(sse_s3_plan):
+    # the SSE-S3 root plan: with a KMS lake the policy holds the key's ARN, unknown until apply (data_lake fixture)
+    plan = sse_s3_plan
     bucket_policies = {a: d for a, d in policies(plan) if types(plan)[a] == "aws_s3_bucket_policy"}
     for bucket in of_type(plan, "aws_s3_bucket"):
         mine = [d for a, d in bucket_policies.items() if module_of(plan, a) == module_of(plan, bucket)]
@@ -359,6 +418,65 @@ def test_every_bucket_policy_denies_plain_http_and_tls_before_1_2(plan):
             if "NumericLessThan" in s.get("Condition", {})
         ]
         assert old_tls == [{"s3:TlsVersion": "1.2"}], f"{bucket}: got {old_tls}, expected a deny of TLS < 1.2"
+
+
+def upload_denials(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """The policy's Deny statements on s3:PutObject, by sid: (resource, condition key, required value)."""
+    found = {}
+    for s in as_list(document["Statement"]):
+        if s["Effect"] == "Deny" and as_list(s["Action"]) == ["s3:PutObject"]:
+            assert s["Principal"] in ("*", {"AWS": "*"}), f"{s['Sid']}: got {s['Principal']}, expected everyone"
+            ((key, value),) = s["Condition"]["StringNotEquals"].items()
+            found[s["Sid"]] = (as_list(s["Resource"])[0], key, value)
+    return found
+
+
+def test_lake_policy_denies_uploads_without_the_lake_key_or_with_another(data_lake_plan, prefix):
+    document = json.loads(planned(data_lake_plan, "module.kms_lake.aws_s3_bucket_policy.this")["policy"])
+    key = planned(data_lake_plan, "module.kms_lake.aws_s3_bucket_server_side_encryption_configuration.this")
+    key_arn = key["rule"][0]["apply_server_side_encryption_by_default"][0]["kms_master_key_id"]
+    got = upload_denials(document)
+    bucket = got["DenyUploadsWithoutBucketEncryption"][0].removesuffix("/*")
+    expected = {
+        "DenyUploadsWithoutBucketEncryption": (f"{bucket}/*", "s3:x-amz-server-side-encryption", "aws:kms"),
+        "DenyUploadsWithAnotherKmsKey": (f"{bucket}/*", "s3:x-amz-server-side-encryption-aws-kms-key-id", key_arn),
+    }
+    assert got == expected, f"got {got}, expected {expected}"
+    assert bucket.endswith("-kms-lake"), f"got {bucket}"
+
+
+def test_sse_s3_lake_policy_denies_uploads_without_aes256(data_lake_plan, sse_s3_plan):
+    fixture = json.loads(planned(data_lake_plan, "module.aes_lake.aws_s3_bucket_policy.this")["policy"])
+    root = json.loads(planned(sse_s3_plan, "module.data_lake.aws_s3_bucket_policy.this")["policy"])
+    for document in (fixture, root):
+        got = {sid: value[1:] for sid, value in upload_denials(document).items()}
+        expected = {"DenyUploadsWithoutBucketEncryption": ("s3:x-amz-server-side-encryption", "AES256")}
+        assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_lake_upload_rule_can_be_switched_off(data_lake_plan):
+    document = json.loads(planned(data_lake_plan, "module.unenforced_lake.aws_s3_bucket_policy.this")["policy"])
+    assert upload_denials(document) == {}, f"got {upload_denials(document)}, expected no upload rule"
+    assert tls_deny(document), "got no TLS statement left"
+
+
+def test_root_lake_policy_is_the_one_unknown_at_plan_for_its_key(plan):
+    unknown = unknown_policies(plan, ("aws_s3_bucket_policy",))
+    assert unknown == ["module.data_lake.aws_s3_bucket_policy.this"], f"got {unknown}"
+
+
+def test_access_logs_go_to_the_given_bucket_under_the_lake_name(options_plan, data_lake_plan, prefix):
+    (root,) = [c["after"] for c in of_type(options_plan, "aws_s3_bucket_logging").values()]
+    (lake,) = [c["after"]["bucket"] for c in of_type(options_plan, "aws_s3_bucket").values()]
+    fixture = planned(data_lake_plan, "module.kms_lake.aws_s3_bucket_logging.this[0]")
+    got = [(root["target_bucket"], root["target_prefix"]), (fixture["target_bucket"], fixture["target_prefix"])]
+    expected = [("my-access-logs", f"s3-access/{lake}/"), (f"{prefix}-access-logs", f"s3-access/{prefix}-kms-lake/")]
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_access_logs_are_off_by_default(plan):
+    found = [a for a, kind in types(plan).items() if kind == "aws_s3_bucket_logging"]
+    assert not found, f"got {found}, expected no access logging without bucket_access_log_bucket"
 
 
 def test_every_lifecycle_rule_aborts_incomplete_multipart_uploads(plan):
@@ -461,6 +579,100 @@ def test_domain_publishes_audit_logs(domains):
         assert "AUDIT_LOGS" in published, f"{address}: got {sorted(published)}, expected AUDIT_LOGS"
 
 
+def test_domain_takes_service_software_updates_on_its_own(domains):
+    for address, change in domains.items():
+        got = value(change, "software_update_options", 0, "auto_software_update_enabled")
+        assert got is True, f"{address}: got {got}, expected automatic service software updates"
+
+
+def test_master_role_trusts_only_the_bootstrap_role(plan, prefix):
+    role = the_address(plan, "module.opensearch[0].aws_iam_role.master[0]")
+    (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+    trusted = [t.split(":", 5)[5] for t in as_list(statement["Condition"]["ArnEquals"]["aws:PrincipalArn"])]
+    assert trusted == [f"role/{prefix}-opensearch-bootstrap"], f"got {trusted}, expected the bootstrap's role alone"
+    assert all(p.endswith(":root") for p in as_list(statement["Principal"]["AWS"])), f"got {statement['Principal']}"
+
+
+def test_master_role_trusts_the_named_administrator_role_too(options_plan):
+    role = the_address(options_plan, "module.opensearch[0].aws_iam_role.master[0]")
+    (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+    trusted = sorted(as_list(statement["Condition"]["ArnEquals"]["aws:PrincipalArn"]))
+    assert len(trusted) == 2, f"got {trusted}, expected the bootstrap role and {ADMIN_ROLE}"
+    assert ADMIN_ROLE in trusted, f"got {trusted}, expected {ADMIN_ROLE} among them"
+
+
+def test_bootstrap_role_may_only_assume_the_master_role(plan):
+    document = json.loads(
+        the_address(plan, "module.opensearch_bootstrap_lambda[0].aws_iam_role_policy.function[0]")["policy"]
+    )
+    got = [(s["Sid"], s["Action"]) for s in as_list(document["Statement"])]
+    assert got == [("SignAsMaster", "sts:AssumeRole")], f"got {got}, expected only sts:AssumeRole on the master role"
+
+
+def test_bootstrap_session_policy_names_paths_and_methods_without_wildcards(plan):
+    document = json.loads(the_address(plan, "aws_iam_policy.opensearch_bootstrap_session[0]")["policy"])
+    actions = sorted(a for s in as_list(document["Statement"]) for a in as_list(s["Action"]))
+    assert actions == ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"], f"got {actions}"
+    resources = [r for s in as_list(document["Statement"]) for r in as_list(s["Resource"])]
+    assert resources, "got a session policy naming no resource"
+    assert not [r for r in resources if "*" in r], f"got wildcard resources in {resources}"
+    assert any(r.endswith("/_plugins/_security/api/audit/config") for r in resources), f"got {resources}"
+
+
+def test_bootstrap_session_policy_allows_exactly_the_requests_the_bootstrap_sends(plan):
+    """terraform/opensearch.tf writes the bootstrap's requests by hand; the bootstrap lists them in code."""
+    document = json.loads(the_address(plan, "aws_iam_policy.opensearch_bootstrap_session[0]")["policy"])
+    domain = the_address(plan, "module.opensearch[0].aws_opensearch_domain.this")["domain_name"]
+    granted = sorted(
+        (action.removeprefix("es:ESHttp").upper(), resource.split(f":domain/{domain}", 1)[1])
+        for s in as_list(document["Statement"])
+        for action in as_list(s["Action"])
+        for resource in as_list(s["Resource"])
+    )
+    # the settings the stack's invocation gives the bootstrap (the index is the stack's default, retail)
+    settings = BootstrapSettings.from_event(
+        {"endpoint": "https://search.example", "region": "us-east-1", "index": "retail",
+         "ingest_role_arn": "arn:aws:iam::000000000000:role/ingest", "access_control": "fine_grained"}
+    )  # fmt: skip
+    sent = sorted(api_requests(settings))
+    assert granted == sent, f"got {granted}, expected exactly the bootstrap's requests {sent}"
+
+
+def test_domain_access_policy_names_only_the_master_and_the_ingest_role(plan, prefix):
+    document = json.loads(the_address(plan, "module.opensearch[0].aws_opensearch_domain.this")["access_policies"])
+    principals = sorted(
+        p.split("/")[-1] for s in as_list(document["Statement"]) for p in as_list(s["Principal"]["AWS"])
+    )
+    expected = sorted([f"{prefix}-opensearch-master", f"{prefix}-ingest-opensearch"])
+    assert principals == expected, f"got {principals}, expected {expected} (the bootstrap signs as the master)"
+
+
+# --- Glue Data Catalog encryption (an account-wide option) --------------------------------------------------
+
+
+def test_catalog_encryption_is_off_by_default(plan):
+    found = [a for a, kind in types(plan).items() if kind == "aws_glue_data_catalog_encryption_settings"]
+    assert not found, f"got {found}, expected the account-wide setting left alone by default"
+
+
+def test_catalog_encryption_uses_the_key_for_metadata_and_connection_passwords(options_plan):
+    (settings,) = of_type(options_plan, "aws_glue_data_catalog_encryption_settings").values()
+    config = value(settings, "data_catalog_encryption_settings", 0)
+    at_rest, passwords = config["encryption_at_rest"][0], config["connection_password_encryption"][0]
+    got = (at_rest["catalog_encryption_mode"], at_rest["sse_aws_kms_key_id"],
+           passwords["return_connection_password_encrypted"], passwords["aws_kms_key_id"])  # fmt: skip
+    assert got == ("SSE-KMS", CATALOG_KEY, True, CATALOG_KEY), f"got {got}"
+
+
+def test_catalog_key_is_granted_to_the_stacks_glue_callers_through_glue(options_plan):
+    grants = {a: json.loads(c["after"]["policy"]) for a, c in changes(options_plan).items()
+              if a.startswith("aws_iam_role_policy.catalog_key[")}  # fmt: skip
+    assert sorted(grants) == ['aws_iam_role_policy.catalog_key["compaction"]'], f"got {sorted(grants)}"
+    (statement,) = as_list(next(iter(grants.values()))["Statement"])
+    got = (statement["Resource"], statement["Condition"]["StringEquals"]["kms:ViaService"])
+    assert got == (CATALOG_KEY, "glue.us-east-1.amazonaws.com"), f"got {got}"
+
+
 # --- Keys, Athena, QuickSight, Lambda ------------------------------------------------------------
 
 
@@ -491,6 +703,29 @@ def test_key_policies_let_services_use_keys_only_for_this_account(plan):
                 roots = as_list(principal.get("AWS", []))
                 assert all(r.endswith(":root") for r in roots), f"{address}: got principals {roots}"
     assert service_grants, "got no service statement in any key policy, expected at least CloudWatch Logs'"
+
+
+def test_separated_key_policy_keeps_administrators_from_using_the_key(kms_key_plan, prefix):
+    document = json.loads(planned(kms_key_plan, "module.separated.aws_kms_key.this")["policy"])
+    statements = {s["Sid"]: s for s in as_list(document["Statement"])}
+    assert "AccountAdministersKeyThroughIam" not in statements, f"got {sorted(statements)}, expected no kms:* for IAM"
+    administer = set(as_list(statements["KeyAdministratorsManageTheKey"]["Action"]))
+    use = set(as_list(statements["KeyUsersUseTheKey"]["Action"]))
+    crypto = {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant"}
+    assert not administer & crypto, f"got {sorted(administer & crypto)} for the administrators"
+    assert not use & {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"}, f"got {sorted(use)}"
+    admins = [a.split("/")[-1] for a in as_list(statements["KeyAdministratorsManageTheKey"]["Principal"]["AWS"])]
+    users = sorted(u.split("/")[-1] for u in as_list(statements["KeyUsersUseTheKey"]["Principal"]["AWS"]))
+    assert admins == [f"{prefix}-key-admin"], f"got administrators {admins}"
+    assert users == [f"{prefix}-reader", f"{prefix}-writer"], f"got users {users}"
+    grant = statements["KeyUsersGrantToAwsServices"]
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}, f"got {grant['Condition']}"
+
+
+def test_default_key_policy_is_unchanged_by_the_separation_option(kms_key_plan):
+    document = json.loads(planned(kms_key_plan, "module.default.aws_kms_key.this")["policy"])
+    sids = [s["Sid"] for s in as_list(document["Statement"])]
+    assert sids == ["AccountAdministersKeyThroughIam"], f"got {sids}, expected AWS's default statement alone"
 
 
 def test_athena_results_are_encrypted_with_the_lake_key_and_enforced(plan):
@@ -550,7 +785,7 @@ def test_every_kms_grant_to_a_role_goes_through_its_service(plan):
 
 
 def test_policies_unknown_at_plan_are_exactly_the_listed_ones(plan):
-    unknown = unknown_policies(plan, ("aws_iam_role_policy", "aws_iam_policy"))
+    unknown = unknown_policies(plan, CHECKED_UNKNOWN_TYPES)
     assert unknown == sorted(UNKNOWN_AT_PLAN), (
         f"got {unknown}, expected {sorted(UNKNOWN_AT_PLAN)}: check a new unknown policy with literal values"
     )
@@ -604,6 +839,5 @@ def test_allow_listed_exceptions_are_explained_next_to_them(sid):
 def test_wildcard_allow_list_is_used(plan):
     """An entry nobody needs any more widens the allow list for nothing."""
     sids = {s.get("Sid") for _, _, s in allow_statements(plan)}
-    fixture_only = {"ManageVpcNetworkInterfaces", "WriteTraces"}  # off in the stack, on in the lambda fixture
-    unused = sorted(set(ALLOWED_WILDCARDS) - sids - fixture_only)
+    unused = sorted(set(ALLOWED_WILDCARDS) - sids - FIXTURE_ONLY_WILDCARDS)
     assert not unused, f"got unused allow-list entries {unused}"

@@ -45,7 +45,7 @@ def test_cli_prints_each_step_and_a_headline(double, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert code == 0, f"got exit {code}"
     assert lines[0] == "index_template retail: created (patterns retail*, rollover alias retail)", f"got {lines[0]!r}"
-    assert lines[-1] == f"{double.url}: 8 changed, 0 already in place, 0 skipped", f"got {lines[-1]!r}"
+    assert lines[-1] == f"{double.url}: 9 changed, 0 already in place, 0 skipped", f"got {lines[-1]!r}"
 
 
 def test_cli_second_run_says_everything_is_in_place(double, capsys):
@@ -53,13 +53,13 @@ def test_cli_second_run_says_everything_is_in_place(double, capsys):
     capsys.readouterr()
     code = main(double)
     last = capsys.readouterr().out.splitlines()[-1]
-    assert (code, last) == (0, f"{double.url}: 0 changed, 8 already in place, 0 skipped"), f"got {code}, {last!r}"
+    assert (code, last) == (0, f"{double.url}: 0 changed, 9 already in place, 0 skipped"), f"got {code}, {last!r}"
 
 
 def test_cli_json_prints_the_functions_result(double, capsys):
     main(double, "--json", "--dry-run")
     result = json.loads(capsys.readouterr().out)
-    assert (result["dry_run"], result["changed"], len(result["steps"])) == (True, 8, 8), f"got {result}"
+    assert (result["dry_run"], result["changed"], len(result["steps"])) == (True, 9, 9), f"got {result}"
     assert double.writes() == [], "got writes during a dry run"
 
 
@@ -115,8 +115,9 @@ def test_python_dash_m_runs_the_cli(double):
 def test_handler_configures_the_domain_from_the_event_file(double):
     event = load_event("opensearch_bootstrap.json") | {"endpoint": double.url}
     result = handler.lambda_handler(event, FakeContext(function_name="opensearch-bootstrap"))
-    assert (result["changed"], result["unchanged"], result["skipped"]) == (8, 0, 0), f"got {result}"
-    assert [s["status"] for s in result["steps"]] == ["created"] * 8, f"got {result['steps']}"
+    assert (result["changed"], result["unchanged"], result["skipped"]) == (9, 0, 0), f"got {result}"
+    expected = ["created"] * 5 + ["updated"] + ["created"] * 3  # the audit configuration exists, switched off
+    assert [s["status"] for s in result["steps"]] == expected, f"got {result['steps']}"
     assert double.mappings["retail_ingest"]["backend_roles"] == [event["ingest_role_arn"]], f"got {double.mappings}"
 
 

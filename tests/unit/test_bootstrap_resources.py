@@ -99,3 +99,24 @@ def test_ingest_function_sends_only_requests_the_role_covers():
     (permission,) = role["index_permissions"]
     assert fnmatchcase("retail", permission["index_patterns"][0]), f"got patterns {permission['index_patterns']}"
     assert {"indices:data/write/index", "indices:data/write/bulk*"} <= set(permission["allowed_actions"])
+
+
+# --- the requests a run may send (what terraform/opensearch.tf allows the bootstrap) ------------------------------
+
+
+def test_api_requests_name_the_audit_configuration_and_no_other_security_api():
+    security = sorted(p for _, p in resources.api_requests(SETTINGS) if p.startswith("/_plugins/_security/"))
+    named = [f"/_plugins/_security/api/{c}/retail_ingest" for c in ("roles", "rolesmapping")] * 2  # GET and PUT
+    expected = sorted(["/_plugins/_security/api/audit", "/_plugins/_security/api/audit/config", *named])
+    assert security == expected, f"got {security}, expected {expected}"
+
+
+def test_api_requests_never_delete():
+    methods = {m for m, _ in resources.api_requests(SETTINGS)}
+    assert methods == {"GET", "PUT", "POST"}, f"got methods {sorted(methods)}, expected GET, PUT and POST only"
+
+
+def test_api_requests_leave_out_dashboards_on_another_host():
+    event = {"endpoint": "https://search.example", "region": "us-east-1", "dashboards_url": "http://localhost:5601"}
+    settings = Settings.from_event(event | {"ingest_role_arn": "arn:aws:iam::123456789012:role/i"})
+    assert not [p for _, p in resources.api_requests(settings) if "saved_objects" in p], "got Dashboards paths"

@@ -15,10 +15,12 @@ from botocore.credentials import RefreshableCredentials
 from botocore.stub import Stubber
 
 from ingest_opensearch.template import load_template
+from opensearch_bootstrap import client as client_module
 from opensearch_bootstrap import resources
 from opensearch_bootstrap.bootstrap import StepFailed
-from opensearch_bootstrap.client import BootstrapError, assumed_role_credentials
-from tests.bootstrap_support import CREDENTIALS, INGEST_ROLE_ARN, body, bootstrap, session, statuses
+from opensearch_bootstrap.client import BootstrapError, assumed_role_credentials, signing_credentials
+from opensearch_bootstrap.settings import Settings
+from tests.bootstrap_support import CREDENTIALS, INGEST_ROLE_ARN, body, bootstrap, session, settings_for, statuses
 from tests.doubles.opensearch_admin import SECURITY, OpenSearchAdminDouble
 
 pytestmark = pytest.mark.unit
@@ -38,6 +40,8 @@ FIRST_RUN = [
     ("PUT", "/_plugins/_security/api/roles/retail_ingest"),
     ("GET", "/_plugins/_security/api/rolesmapping/retail_ingest"),
     ("PUT", "/_plugins/_security/api/rolesmapping/retail_ingest"),
+    ("GET", "/_plugins/_security/api/audit"),
+    ("PUT", "/_plugins/_security/api/audit/config"),
     ("POST", "/_dashboards/api/saved_objects/_bulk_get"),
     ("POST", "/_dashboards/api/saved_objects/_import"),
 ]
@@ -84,9 +88,11 @@ def test_first_run_signs_every_request_with_sigv4_for_es(double):
 
 def test_first_run_reports_every_item_created(double):
     summary = bootstrap(double)
-    got = set(statuses(summary).values())
-    assert got == {"created"}, f"got statuses {statuses(summary)}, expected all created"
-    assert summary.headline().endswith(": 8 changed, 0 already in place, 0 skipped"), f"got {summary.headline()!r}"
+    got = statuses(summary)
+    audit = got.pop("audit_log security plugin")
+    assert set(got.values()) == {"created"}, f"got statuses {statuses(summary)}, expected all created"
+    assert audit == "updated", f"got audit_log {audit}, expected updated (the domain has a configuration, off)"
+    assert summary.headline().endswith(": 9 changed, 0 already in place, 0 skipped"), f"got {summary.headline()!r}"
     assert summary.server == "opensearch 2.19.0", f"got server {summary.server!r}"
 
 
@@ -171,7 +177,73 @@ def test_second_run_reports_everything_already_in_place(double):
     summary = bootstrap(double)
     assert set(statuses(summary).values()) == {"unchanged"}, f"got {statuses(summary)}"
     assert summary.as_dict()["changed"] == 0, f"got {summary.as_dict()}"
-    assert summary.headline().endswith(": 0 changed, 8 already in place, 0 skipped"), f"got {summary.headline()!r}"
+    assert summary.headline().endswith(": 0 changed, 9 already in place, 0 skipped"), f"got {summary.headline()!r}"
+
+
+# --- audit logging ---------------------------------------------------------------------------------------------
+
+
+def test_audit_logging_is_switched_on_leaving_out_only_the_per_request_categories(double):
+    bootstrap(double)
+    config = double.audit
+    got = (config["enabled"], config["audit"]["enable_rest"], config["audit"]["enable_transport"],
+           sorted(config["audit"]["disabled_rest_categories"]), config["audit"]["resolve_bulk_requests"],
+           config["compliance"]["enabled"], config["compliance"]["internal_config"])  # fmt: skip
+    expected = (True, True, True, ["AUTHENTICATED", "GRANTED_PRIVILEGES"], False, True, True)
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_audit_update_keeps_the_settings_it_does_not_set(double):
+    # given: a domain whose audit settings were tuned by hand, read-only ones included
+    double.audit["audit"]["ignore_users"] = ["kibanaserver", "monitoring"]
+    double.audit["audit"]["exclude_sensitive_headers"] = False  # read-only on Amazon OpenSearch Service
+    # when
+    bootstrap(double)
+    # then: the PUT carried them unchanged (a PUT replaces the whole configuration; a read-only change is a 409)
+    sent_config = body(request_to(double, "PUT", "/_plugins/_security/api/audit/config"))
+    assert "_readonly" not in sent_config, f"got {sorted(sent_config)}, expected the configuration only"
+    kept = (double.audit["audit"]["ignore_users"], double.audit["audit"]["exclude_sensitive_headers"])
+    assert kept == (["kibanaserver", "monitoring"], False), f"got {kept}, expected the hand-tuned values kept"
+    assert double.audit["enabled"] is True, "got audit logging still off"
+
+
+def test_audit_switched_off_out_of_band_is_switched_on_again_alone(double):
+    bootstrap(double)
+    double.audit["enabled"] = False
+    double.requests.clear()
+    summary = bootstrap(double)
+    got = [(r.method, r.path) for r in double.writes()]
+    assert got == [("PUT", "/_plugins/_security/api/audit/config")], f"got writes {got}"
+    step = next(s for s in summary.steps if s.kind == "audit_log")
+    assert (step.status.value, step.detail.endswith("enabled differed")) == ("updated", True), f"got {step}"
+
+
+def test_audit_categories_in_another_order_are_already_in_place(double):
+    bootstrap(double)  # the double answers the category lists reversed, as a set inside the plugin would
+    assert double.audit["audit"]["disabled_rest_categories"] == ["AUTHENTICATED", "GRANTED_PRIVILEGES"]
+    double.requests.clear()
+    bootstrap(double)
+    assert double.writes() == [], f"got writes {[(r.method, r.path) for r in double.writes()]}, expected none"
+
+
+def test_enable_audit_log_false_leaves_the_audit_configuration_alone(double):
+    summary = bootstrap(double, enable_audit_log=False)
+    assert not [r for r in double.requests if "/audit" in r.path], "got audit API requests"
+    assert statuses(summary)["audit_log security plugin"] == "skipped", f"got {statuses(summary)}"
+    assert double.audit["enabled"] is False, "got audit logging switched on"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"enable_ism": False}, {"access_control": "iam", "ingest_role_arn": None}, {"enable_dashboards": False},
+     {"enable_audit_log": False}, {"index": "sales", "index_pattern": "sales*", "role_name": "sales_ingest"}],
+)  # fmt: skip
+def test_every_request_sent_is_one_the_session_policy_allows(double, fields):
+    bootstrap(double, **fields)
+    bootstrap(double, **fields)  # the second run's reads too
+    allowed = set(resources.api_requests(settings_for(double, **fields)))
+    extra = sorted({(r.method, r.path) for r in double.requests} - allowed)
+    assert not extra, f"got requests outside resources.api_requests (the bootstrap's IAM policy refuses them): {extra}"
 
 
 def test_changed_retention_updates_the_policy_naming_the_version_it_replaces(double):
@@ -251,7 +323,9 @@ def test_saved_objects_compare_json_attributes_by_value_not_spelling(double):
 def test_dry_run_sends_no_writes_and_reports_what_it_would_create(double):
     summary = bootstrap(double, dry_run=True)
     assert double.writes() == [], f"got writes {[(r.method, r.path) for r in double.writes()]}"
-    assert set(statuses(summary).values()) == {"would create"}, f"got {statuses(summary)}"
+    got = statuses(summary)
+    assert got.pop("audit_log security plugin") == "would update", f"got {statuses(summary)}"
+    assert set(got.values()) == {"would create"}, f"got {statuses(summary)}"
     assert summary.headline().startswith("dry run: "), f"got {summary.headline()!r}"
 
 
@@ -412,6 +486,38 @@ def test_master_role_credentials_sign_with_the_assumed_session():
     assert all(r.signature == "valid" for r in double.requests), "got requests not signed as the master role"
 
 
+def test_master_role_session_is_narrowed_by_the_session_policy_arn():
+    sts = session().client("sts")
+    expiration = datetime.now(UTC) + timedelta(hours=1)
+    answer = {"Credentials": {"AccessKeyId": "ASIAMASTERROLE02", "SecretAccessKey": "s", "SessionToken": "t",
+                              "Expiration": expiration}}  # fmt: skip
+    master = "arn:aws:iam::123456789012:role/retail-opensearch-master"
+    narrow = "arn:aws:iam::123456789012:policy/retail-opensearch-bootstrap-requests"
+    settings = Settings.from_event({"endpoint": "https://search.example", "region": "us-east-1",
+                                    "ingest_role_arn": INGEST_ROLE_ARN, "master_role_arn": master,
+                                    "session_policy_arn": narrow})  # fmt: skip
+    expected = {"RoleArn": master, "RoleSessionName": "opensearch-bootstrap", "PolicyArns": [{"arn": narrow}]}
+    with Stubber(sts) as stub:
+        stub.add_response("assume_role", answer, expected)
+        credentials = signing_credentials(settings, FixedSession(session(), sts))
+        assert credentials.get_frozen_credentials().access_key == "ASIAMASTERROLE02"
+        stub.assert_no_pending_responses()
+
+
+class FixedSession:
+    """A boto3 session whose STS client is the given (stubbed) one."""
+
+    def __init__(self, real, sts) -> None:
+        self.real, self.sts = real, sts
+
+    def get_credentials(self):
+        return self.real.get_credentials()
+
+    def client(self, service: str, **kwargs):
+        assert service == "sts", f"got a {service} client, expected only STS"
+        return self.sts
+
+
 def test_failed_assume_role_is_a_one_line_error():
     sts = session().client("sts")
     with Stubber(sts) as stub:
@@ -421,3 +527,12 @@ def test_failed_assume_role_is_a_one_line_error():
     message = str(failure.value)
     assert message.startswith("could not assume master_role_arn arn:aws:iam::123456789012:role/master: ")
     assert "AccessDenied" in message, f"got {message!r}"
+
+
+def test_sts_is_called_at_its_regional_name_where_the_sdk_would_use_the_global_one(monkeypatch):
+    # in a VPC without internet access, the STS interface endpoint answers only at sts.<region>.amazonaws.com
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")  # older SDKs' default: sts.amazonaws.com in us-east-1
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"):
+        monkeypatch.delenv(name, raising=False)
+    url = client_module._session("us-east-1").client("sts").meta.endpoint_url
+    assert url == "https://sts.us-east-1.amazonaws.com", f"got {url}, expected the regional STS endpoint"

@@ -37,6 +37,22 @@ def test_dashboards_url_keeps_its_path_as_prefix():
     assert (got.endpoint.url, got.prefix) == ("http://localhost:5601", "/osd"), f"got {got}"
 
 
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:9200", "http://localhost:9200", "http://[::1]:9200"])
+def test_http_endpoint_on_this_machine_needs_no_opt_in(endpoint):
+    got = Settings.from_event(MINIMAL | {"endpoint": endpoint})
+    assert got.endpoint.scheme == "http", f"got {got.endpoint}"
+
+
+def test_http_endpoint_elsewhere_needs_the_explicit_opt_in():
+    got = Settings.from_event(MINIMAL | {"endpoint": "http://opensearch-double:9200", "allow_http": True})
+    assert (got.endpoint.url, got.allow_http) == ("http://opensearch-double:9200", True), f"got {got}"
+
+
+def test_http_refusal_names_the_opt_in():
+    with pytest.raises(ConfigError, match=r"or with allow_http=true \(--allow-http\) for a test double"):
+        Settings.from_event(MINIMAL | {"endpoint": "http://opensearch-double:9200"})
+
+
 def test_iam_access_control_needs_no_ingest_role():
     got = Settings.from_event({k: v for k, v in MINIMAL.items() if k != "ingest_role_arn"} | {"access_control": "iam"})
     assert (got.access_control, got.ingest_role_arn) == ("iam", None), f"got {got}"
@@ -71,6 +87,11 @@ def test_iam_access_control_needs_no_ingest_role():
         ({"role_name": "retail ingest"}, "role_name='retail ingest' must be letters, digits"),
         ({"dashboards_url": "localhost:5601"}, "dashboards_url='localhost:5601' must be an http(s) URL"),
         ({"dashboards_tenant": 7}, "dashboards_tenant must be a tenant name"),
+        ({"endpoint": "http://search.example.com"}, "endpoint='http://search.example.com' uses http://"),
+        ({"dashboards_url": "http://10.0.0.5:5601"}, "dashboards_url='http://10.0.0.5:5601' uses http://"),
+        ({"allow_http": "yes"}, "allow_http must be true or false, got 'yes'"),
+        ({"session_policy_arn": "arn:aws:iam::1:role/x"}, "session_policy_arn='arn:aws:iam::1:role/x' must be an IAM"),
+        ({"enable_audit_log": "on"}, "enable_audit_log must be true or false, got 'on'"),
         ({"timeout_seconds": 0}, "timeout_seconds must be a number of seconds above 0 and at most 300, got 0"),
         ({"timeout_seconds": "30"}, "timeout_seconds must be a number of seconds above 0 and at most 300, got '30'"),
         ({"retention_day": 7}, "unknown event field(s) 'retention_day'; known: "),

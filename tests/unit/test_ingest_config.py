@@ -38,6 +38,32 @@ def test_parse_endpoint_rejects_malformed(raw):
         parse_endpoint(raw)
 
 
+@pytest.mark.parametrize("raw", ["http://search-retail.example.com", "http://10.0.0.5:9200", "http://[::2]:9200"])
+def test_parse_endpoint_refuses_http_to_another_host(raw):
+    with pytest.raises(ConfigError, match=r"uses http://, which would send signed requests unencrypted"):
+        parse_endpoint(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["http://127.0.0.1:9200", "http://127.1.2.3", "http://localhost:9200", "http://[::1]:9200"]
+)
+def test_parse_endpoint_accepts_http_to_this_machine(raw):
+    assert parse_endpoint(raw).scheme == "http", f"got {parse_endpoint(raw)}"
+
+
+def test_settings_accept_http_elsewhere_only_with_the_opt_in():
+    double = {"OPENSEARCH_ENDPOINT": "http://opensearch-double:9200"}
+    with pytest.raises(ConfigError, match="OPENSEARCH_ALLOW_HTTP=true"):
+        Settings.from_env(BASE | double)
+    got = Settings.from_env(BASE | double | {"OPENSEARCH_ALLOW_HTTP": "true"})
+    assert (got.endpoint.url, got.allow_http) == ("http://opensearch-double:9200", True), f"got {got}"
+
+
+def test_settings_refuse_a_malformed_http_opt_in():
+    with pytest.raises(ConfigError, match="OPENSEARCH_ALLOW_HTTP='yes' must be true or false"):
+        Settings.from_env(BASE | {"OPENSEARCH_ALLOW_HTTP": "yes"})
+
+
 def test_settings_defaults_follow_the_contract():
     got = Settings.from_env(BASE)
     assert (got.index, got.required_fields, got.date_fields) == (

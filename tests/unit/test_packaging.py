@@ -180,7 +180,7 @@ def test_bootstrap_handler_configures_the_domain_from_zip_alone(python312, extra
     # then
     assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
     response = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))[7:])
-    assert (response["changed"], response["unchanged"]) == (8, 0), f"got {response}"
+    assert (response["changed"], response["unchanged"]) == (9, 0), f"got {response}"
     assert double.templates["retail"]["index_patterns"] == ["retail*"], f"got {double.templates}"
     assert all(r.signature == "valid" for r in double.requests), "got an invalid SigV4 signature"
 

@@ -116,3 +116,21 @@ run "abort_multipart" {
   variables { abort_incomplete_multipart_upload_days = 0 }
   expect_failures = [var.abort_incomplete_multipart_upload_days]
 }
+
+run "access_log_bucket" {
+  command = plan
+  variables { access_log_bucket = "Access_Logs" }
+  expect_failures = [var.access_log_bucket]
+}
+
+run "access_log_bucket_itself" {
+  command = plan
+  variables { access_log_bucket = "probe-lake" }
+  expect_failures = [var.access_log_bucket]
+}
+
+run "access_log_prefix" {
+  command = plan
+  variables { access_log_prefix = "logs" }
+  expect_failures = [var.access_log_prefix]
+}

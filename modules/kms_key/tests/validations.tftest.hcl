@@ -130,3 +130,30 @@ run "conditions" {
   }
   expect_failures = [var.service_statements]
 }
+
+run "delegate_to_iam" {
+  command = plan
+  variables { delegate_to_iam = false }
+  expect_failures = [var.delegate_to_iam]
+}
+
+run "key_administrator_arns" {
+  command = plan
+  variables { key_administrator_arns = ["admins"] }
+  expect_failures = [var.key_administrator_arns]
+}
+
+run "key_user_arns" {
+  command = plan
+  variables { key_user_arns = ["arn:aws:iam::000000000000:root"] }
+  expect_failures = [var.key_user_arns]
+}
+
+run "key_duties_apart" {
+  command = plan
+  variables {
+    key_administrator_arns = ["arn:aws:iam::000000000000:role/probe"]
+    key_user_arns          = ["arn:aws:iam::000000000000:role/probe"]
+  }
+  expect_failures = [var.key_user_arns]
+}

@@ -225,3 +225,33 @@ run "vpc_allowed_cidr_blocks" {
   }
   expect_failures = [var.vpc]
 }
+
+run "log_types_audit" {
+  command = plan
+  variables { log_types = ["ES_APPLICATION_LOGS"] }
+  expect_failures = [var.log_types]
+}
+
+run "allowed_ip_cidrs" {
+  command = plan
+  variables { allowed_ip_cidrs = ["0.0.0.0/0"] }
+  expect_failures = [var.allowed_ip_cidrs]
+}
+
+run "allowed_ip_cidrs_vpc" {
+  command = plan
+  variables {
+    vpc = {
+      vpc_id     = "vpc-0123456789abcdef0"
+      subnet_ids = ["subnet-0123456789abcdef0"]
+    }
+    allowed_ip_cidrs = ["203.0.113.0/24"]
+  }
+  expect_failures = [var.allowed_ip_cidrs]
+}
+
+run "internal_master_network" {
+  command = plan
+  variables { master_user_mode = "internal" }
+  expect_failures = [var.master_user_mode]
+}
