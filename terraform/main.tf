@@ -31,7 +31,9 @@ module "data_lake" {
   sse_algorithm = var.bucket_sse_algorithm
 
   enforce_upload_encryption = var.bucket_enforce_upload_encryption
-  access_log_bucket         = var.bucket_access_log_bucket
+  # Lambda writes the ingest mapping's failed batches without encryption headers: the bucket's default key covers them.
+  upload_encryption_exempt_prefixes = local.create_ingest ? [local.failed_batch_prefix] : []
+  access_log_bucket                 = var.bucket_access_log_bucket
   expiration_rules = [
     { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
     { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },

@@ -2,7 +2,8 @@ locals {
   create_kms_key = var.sse_algorithm == "aws:kms" && var.kms_key_arn == null
   kms_key_arn    = var.sse_algorithm == "aws:kms" ? coalesce(var.kms_key_arn, try(module.kms_key[0].arn, null)) : null
   # Built from the name so the bucket policy is known at plan time and reviewable.
-  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  bucket_arn         = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  upload_rule_exempt = length(var.upload_encryption_exempt_prefixes) > 0
 }
 
 data "aws_partition" "current" {}
@@ -166,13 +167,16 @@ data "aws_iam_policy_document" "bucket" {
   # Uploads must ask for the bucket's encryption themselves: the default encryption would encrypt them anyway,
   # but with whatever key the writer names, and a writer naming none would not be noticed. A condition key
   # absent from the request makes StringNotEquals true, so a PutObject without the headers is denied too.
+  # Prefixes in upload_encryption_exempt_prefixes (written by an AWS service that sends no encryption headers,
+  # e.g. Lambda's on-failure destination) are left out with not_resources: the default encryption covers them.
   dynamic "statement" {
     for_each = var.enforce_upload_encryption ? [var.sse_algorithm] : []
     content {
-      sid       = "DenyUploadsWithoutBucketEncryption"
-      effect    = "Deny"
-      actions   = ["s3:PutObject"]
-      resources = ["${local.bucket_arn}/*"]
+      sid           = "DenyUploadsWithoutBucketEncryption"
+      effect        = "Deny"
+      actions       = ["s3:PutObject"]
+      resources     = local.upload_rule_exempt ? null : ["${local.bucket_arn}/*"]
+      not_resources = local.upload_rule_exempt ? [for p in var.upload_encryption_exempt_prefixes : "${local.bucket_arn}/${p}*"] : null
       principals {
         type        = "*"
         identifiers = ["*"]
@@ -188,10 +192,11 @@ data "aws_iam_policy_document" "bucket" {
   dynamic "statement" {
     for_each = var.enforce_upload_encryption && local.kms_key_arn != null ? [local.kms_key_arn] : []
     content {
-      sid       = "DenyUploadsWithAnotherKmsKey"
-      effect    = "Deny"
-      actions   = ["s3:PutObject"]
-      resources = ["${local.bucket_arn}/*"]
+      sid           = "DenyUploadsWithAnotherKmsKey"
+      effect        = "Deny"
+      actions       = ["s3:PutObject"]
+      resources     = local.upload_rule_exempt ? null : ["${local.bucket_arn}/*"]
+      not_resources = local.upload_rule_exempt ? [for p in var.upload_encryption_exempt_prefixes : "${local.bucket_arn}/${p}*"] : null
       principals {
         type        = "*"
         identifiers = ["*"]

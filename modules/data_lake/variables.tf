@@ -111,6 +111,17 @@ variable "enforce_upload_encryption" {
   default     = true
 }
 
+variable "upload_encryption_exempt_prefixes" {
+  description = "Key prefixes (each ending in /) that enforce_upload_encryption leaves out, for writers that cannot send encryption headers, such as Lambda's on-failure destination (aws/lambda/). Objects there are still encrypted by the bucket's default encryption."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.upload_encryption_exempt_prefixes : can(regex("^[^/*][^*]*/$", p))])
+    error_message = "upload_encryption_exempt_prefixes must hold key prefixes ending in a slash, without a leading slash or wildcards."
+  }
+}
+
 variable "access_log_bucket" {
   description = "Another bucket that receives S3 server access logs for this bucket (it must allow logging.s3.amazonaws.com to write, and AWS delivers access logs only to buckets with SSE-S3 default encryption). Null disables access logging."
   type        = string

@@ -427,7 +427,8 @@ def upload_denials(document: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
         if s["Effect"] == "Deny" and as_list(s["Action"]) == ["s3:PutObject"]:
             assert s["Principal"] in ("*", {"AWS": "*"}), f"{s['Sid']}: got {s['Principal']}, expected everyone"
             ((key, value),) = s["Condition"]["StringNotEquals"].items()
-            found[s["Sid"]] = (as_list(s["Resource"])[0], key, value)
+            scope = as_list(s["Resource"])[0] if "Resource" in s else "all but " + ", ".join(as_list(s["NotResource"]))
+            found[s["Sid"]] = (scope, key, value)
     return found
 
 
@@ -452,6 +453,15 @@ def test_sse_s3_lake_policy_denies_uploads_without_aes256(data_lake_plan, sse_s3
         got = {sid: value[1:] for sid, value in upload_denials(document).items()}
         expected = {"DenyUploadsWithoutBucketEncryption": ("s3:x-amz-server-side-encryption", "AES256")}
         assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_root_lake_upload_rule_leaves_out_only_the_failed_batch_store(sse_s3_plan):
+    # Lambda's on-failure destination writes without encryption headers (the bucket's default encryption covers
+    # it): the upload rule must leave out exactly aws/lambda/, or the failed batches would be refused.
+    document = json.loads(planned(sse_s3_plan, "module.data_lake.aws_s3_bucket_policy.this")["policy"])
+    (scope,) = {value[0] for value in upload_denials(document).values()}
+    bucket = planned(sse_s3_plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    assert scope == f"all but arn:aws:s3:::{bucket}/aws/lambda/*", f"got {scope}"
 
 
 def test_lake_upload_rule_can_be_switched_off(data_lake_plan):

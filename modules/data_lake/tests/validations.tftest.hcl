@@ -134,3 +134,9 @@ run "access_log_prefix" {
   variables { access_log_prefix = "logs" }
   expect_failures = [var.access_log_prefix]
 }
+
+run "upload_encryption_exempt_prefixes" {
+  command = plan
+  variables { upload_encryption_exempt_prefixes = ["aws/lambda"] }
+  expect_failures = [var.upload_encryption_exempt_prefixes]
+}
