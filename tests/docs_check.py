@@ -240,7 +240,8 @@ class Repository:
         found: dict[str, Cli] = {}
         for path in self._python_sources():
             text = path.read_text()
-            if "argparse" not in text or not re.search(r"^def main\(", text, re.MULTILINE):
+            parses = "argparse" in text or "cli_base import" in text  # tools/cli_base.Parser is an ArgumentParser
+            if not parses or not re.search(r"^def main\(", text, re.MULTILINE):
                 continue
             module = _module_name(path)
             parser = _parser_of(module)
@@ -504,7 +505,7 @@ class Checker:
             if positional:
                 return  # what follows a subcommand goes to Terraform
         for arg in args:
-            if arg.startswith("-") and not re.fullmatch(r"-\d[\d.]*", arg):
+            if arg.startswith("-") and arg != "-" and not re.fullmatch(r"-\d[\d.]*", arg):  # "-": standard input
                 flag = arg.split("=")[0]
                 if flag not in options and flag != "--":
                     yield "flags", f"{mention.where()}: {name} {flag}: no such flag"

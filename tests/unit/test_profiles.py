@@ -64,7 +64,10 @@ def test_var_files_are_target_then_profile_then_yours(state_root, monkeypatch, t
     mine.write_text('name_prefix = "shop"\n')
     monkeypatch.setenv("PROFILE", "direct-put")
     monkeypatch.setenv("TF_VAR_FILE", str(mine))
-    files = [Path(f.removeprefix("-var-file=")) for f in cli.var_files(resolve({}), terraform.ROOT_DIR)]
+    arguments = cli.var_files(resolve({}), terraform.ROOT_DIR)
+    # ENV=local: first the search stand-in's endpoint (so any var file wins over it), then the files in order
+    assert arguments[0] == "-var=ingest_opensearch_endpoint=http://127.0.0.1:4567", f"got {arguments[0]}"
+    files = [Path(f.removeprefix("-var-file=")) for f in arguments[1:]]
     got = [str(f.relative_to(terraform.ROOT_DIR)) if terraform.ROOT_DIR in f.parents else f.name for f in files]
     assert got == ["env/local.tfvars", "env/profiles/direct-put.tfvars", "mine.tfvars"], f"got {got}"
 

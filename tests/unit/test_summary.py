@@ -178,8 +178,10 @@ def test_env_exports_var_files_for_terraform_by_hand_and_the_venv(monkeypatch, c
     cli.cmd_env(resolve({}), None)  # type: ignore[arg-type]
     exports = dict(line.removeprefix("export ").split("=", 1) for line in capsys.readouterr().out.splitlines())
     for command in ("plan", "apply", "destroy", "import"):
-        files = shlex.split(shlex.split(exports[f"TF_CLI_ARGS_{command}"])[0])  # quoted for the shell, then split
-        assert [f.rsplit("/", 2)[-2:] for f in files] == [["env", "local.tfvars"], ["profiles", "direct-put.tfvars"]]
+        arguments = shlex.split(shlex.split(exports[f"TF_CLI_ARGS_{command}"])[0])  # quoted for the shell, then split
+        assert arguments[0] == "-var=ingest_opensearch_endpoint=http://127.0.0.1:4567", f"got {arguments[0]}"
+        files = [f.rsplit("/", 2)[-2:] for f in arguments[1:]]
+        assert files == [["env", "local.tfvars"], ["profiles", "direct-put.tfvars"]], f"got {files}"
     assert exports["PATH"].endswith('/.venv/bin:"$PATH"'), f"got {exports['PATH']}"
 
 
