@@ -20,6 +20,8 @@ locals {
   data_prefix           = replace(split("!{", var.firehose_prefix)[0], "/[^/]+$/", "")
   error_prefix          = replace(split("!{", var.firehose_error_prefix)[0], "/[^/]+$/", "")
   athena_results_prefix = "athena-results/"
+  # The compaction's lock, manifests and staged files: outside every table's folder, so no query reads them.
+  compaction_state_prefix = "compaction/"
 }
 
 module "data_lake" {
@@ -31,6 +33,8 @@ module "data_lake" {
   expiration_rules = [
     { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
     { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },
+    # A compaction deletes its staged file after the switch; one a crashed run left behind goes after a week.
+    { id = "compaction-staging", prefix = "${local.compaction_state_prefix}staging/", days = 7 },
   ]
   tags = local.tags
 }

@@ -183,8 +183,11 @@ CASES: tuple[BadInput, ...] = (
     # --- the compaction CLI ----------------------------------------------------------------------------
     BadInput("compaction-hour", "compaction", "`--hour tomorrow`", compaction("--hour", "tomorrow", "--dry-run"), 2,
              "'tomorrow' is not an hour like 2026-11-28T10 (UTC)", COMPACTION),
-    BadInput("compaction-no-hour", "compaction", "no `--hour`", compaction("--dry-run"), 2,
-             "the following arguments are required: --hour; see python -m compact_parquet --help", COMPACTION),
+    BadInput("compaction-no-hour", "compaction", "neither `--hour` nor `--since`", compaction("--dry-run"), 2,
+             "one of the arguments --hour --since is required; see python -m compact_parquet --help", COMPACTION),
+    BadInput("compaction-range-reversed", "compaction", "`--since` after `--until`",
+             compaction("--since", "2026-11-28T10", "--until", "2026-11-27T10", "--dry-run"), 2,
+             "--since 2026-11-28T10 is after --until 2026-11-27T10", COMPACTION),
     BadInput("compaction-no-target", "compaction", "`TARGET_LOCATION` unset", compaction(*HOUR_DRY_RUN),
              2, "TARGET_LOCATION is not set", LAMBDA_SRC | {"GLUE_DATABASE": "mydatabase"}),
     BadInput("compaction-database", "compaction", "`GLUE_DATABASE=My-Database`", compaction(*HOUR_DRY_RUN),

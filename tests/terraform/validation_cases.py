@@ -234,6 +234,10 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             {"compaction_query_timeout_seconds": 900},
             "compaction_query_timeout_seconds must be between 30 and 840 seconds",
         ),
+        "compaction_late_data_window_hours": (
+            {"compaction_late_data_window_hours": 721},
+            "compaction_late_data_window_hours must be a whole number of hours from 0 to 720",
+        ),
         "opensearch_retention_days": (
             {"opensearch_retention_days": 0.5},
             "opensearch_retention_days must be a whole number of days, at least 1",
