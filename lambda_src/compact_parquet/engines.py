@@ -93,7 +93,9 @@ class Result:
     source_objects: int | None = None
     replaced_objects: int = 0
     partition_added: bool = False
-    trigger: str = ""  # why it was compacted: forced (a backfill), new (never compacted), changed (late data)
+    # why it was compacted: forced (a backfill), new (never compacted), changed (late data), repair (the live file
+    # is not the one the manifest recorded: deleted or overwritten since)
+    trigger: str = ""
     late_objects: int = 0  # with `changed`: source objects the previous compaction had not seen
     statements: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -178,9 +180,10 @@ class Engine:
         if not sources:
             return self._done(result, "empty", started)
         previous = manifest.read(self.s3, cfg.state, hour)
-        if previous and previous.matches(sources) and not force:
+        intact = previous is not None and storage.etag(self.s3, live) == previous.target_etag
+        if previous and previous.matches(sources) and intact and not force:
             return self._done(result, "unchanged", started)
-        result.trigger = "forced" if force else "changed" if previous else "new"
+        result.trigger = "forced" if force else "new" if not previous else "changed" if intact else "repair"
         if previous:
             seen = {entry[0] for entry in previous.source_objects}
             result.late_objects = sum(1 for item in sources if item.key not in seen)

@@ -7,6 +7,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from compact_parquet.config import ConfigError, S3Uri
 from compact_parquet.hours import Hour
 
@@ -78,6 +80,16 @@ def switch(s3: Any, staged: ObjectInfo, staged_bucket: str, live: S3Uri, kms_key
     if size != staged.size:
         raise RuntimeError(f"{live} holds {size} bytes after the switch, the staged file {staged.size}")
     return ObjectInfo(live.key, str(head.get("ETag", "")).strip('"'), size)
+
+
+def etag(s3: Any, where: S3Uri) -> str | None:
+    """The object's ETag (unquoted), or None when there is no such object."""
+    try:
+        return str(s3.head_object(Bucket=where.bucket, Key=where.key).get("ETag", "")).strip('"')
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
 
 
 def delete_keys(s3: Any, bucket: str, keys: list[str]) -> int:

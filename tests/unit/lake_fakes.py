@@ -89,6 +89,8 @@ class FakeS3:
         return {"Body": io.BytesIO(stored.body), "ETag": stored.etag}
 
     def head_object(self, Bucket: str, Key: str) -> dict:
+        if Key not in self.objects:
+            raise client_error("404", 404, "HeadObject")
         stored = self.objects[Key]
         return {"ContentLength": len(stored.body), "ETag": stored.etag}
 

@@ -162,6 +162,15 @@ def test_late_object_makes_the_hour_changed_and_recompacted():
     assert (len(record.source_objects), record.rows) == (3, 6), f"got manifest {record}"
 
 
+def test_hour_whose_live_file_vanished_is_repaired_although_its_json_is_unchanged():
+    log, s3, glue = lake()
+    athena_engine(s3, glue, log).compact(HOUR, force=False)
+    del s3.objects[LIVE]  # deleted by hand, or overwritten by something else
+    result = athena_engine(s3, glue, log).compact(HOUR, force=False)
+    assert (result.status, result.trigger) == ("compacted", "repair"), f"got {result}"
+    assert LIVE in s3.objects, "got no live file after the repair"
+
+
 def test_manifest_fingerprint_changes_with_any_key_etag_or_size():
     base = [storage.ObjectInfo("a", "e1", 10), storage.ObjectInfo("b", "e2", 20)]
     variants = [
