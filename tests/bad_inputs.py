@@ -159,6 +159,10 @@ CASES: tuple[BadInput, ...] = (
              producer("--endpoint-url", "{endpoint}", "--stream-name", "no-such-stream", "--max-count", "1"), 1,
              "kinesis stream 'no-such-stream' does not exist in us-east-1 at {endpoint}; check --stream-name",
              needs="integration"),
+    BadInput("producer-non-json", "producer", "`--out-format csv` to a real stream, without `--allow-non-json`",
+             producer("--out-format", "csv", "--max-count", "1"), 2,
+             "--out-format csv is not the data contract (JSON): the stack quarantines every such record under its "
+             "error prefix; pass --allow-non-json to send it anyway, or --dry-run to print it"),
     # --- the CSV -------------------------------------------------------------------------------------------
     BadInput("csv-missing", "csv", "`-I` a file that does not exist", producer("-I", "{tmp}/sales.csv"), 1,
              "cannot read input file"),
