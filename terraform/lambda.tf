@@ -229,6 +229,7 @@ module "compaction_lambda" {
     TARGET_TABLE            = local.parquet_table_name
     TARGET_LOCATION         = "s3://${local.bucket_name}/${local.parquet_prefix}"
     STATE_LOCATION          = "s3://${local.bucket_name}/${local.compaction_state_prefix}"
+    COMPACTION_ENGINE       = var.compaction_engine
     LATE_DATA_WINDOW_HOURS  = tostring(var.compaction_late_data_window_hours)
     QUERY_TIMEOUT_SECONDS   = tostring(var.compaction_query_timeout_seconds)
     POWERTOOLS_SERVICE_NAME = "compact-parquet"

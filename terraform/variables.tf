@@ -340,6 +340,17 @@ variable "compaction_schedule" {
   default     = "cron(5 * * * ? *)"
 }
 
+variable "compaction_engine" {
+  description = "How the compaction function builds an hour's Parquet file: athena (a CTAS query; what runs on AWS) or duckdb (converted inside the function; DuckDB is not in its zip, so only where the runtime has it, such as the local emulator, whose Athena has no CTAS)."
+  type        = string
+  default     = "athena"
+
+  validation {
+    condition     = contains(["athena", "duckdb"], var.compaction_engine)
+    error_message = "compaction_engine must be \"athena\" or \"duckdb\"."
+  }
+}
+
 variable "compaction_late_data_window_hours" {
   description = "Hours before the scheduled one that each compaction run re-checks: an hour whose JSON changed since it was compacted (late Firehose objects, re-driven records) is compacted again. 0 checks only the previous hour; the backfill CLI covers older hours."
   type        = number
