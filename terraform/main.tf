@@ -74,4 +74,6 @@ module "firehose" {
     table_name    = module.glue_catalog.parquet_table_name
   } : null
   event_time_partitioning = local.is_event_time ? { timestamp_field = "InvoiceDate" } : null
+  # record_validation.tf: only contract JSON is delivered under the prefix; anything else goes to the error prefix.
+  record_processor_lambda_arn = local.record_validation_function_arn
 }

@@ -128,6 +128,10 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             "buffering_size must be at least 64 MiB when parquet_conversion",
         ),
         "buffering_interval": ({"buffering_interval": 30}, "buffering_interval must be between 60 and 900"),
+        "record_processor_lambda_arn": (
+            {"record_processor_lambda_arn": "arn:aws:sqs:us-east-1:000000000000:validate"},
+            "record_processor_lambda_arn must be a Lambda function ARN",
+        ),
         "compression_format": ({"compression_format": "LZ4"}, "compression_format must be one of"),
         "compression_with_parquet": (
             {"compression_format": "GZIP", "buffering_size": 64, "parquet_conversion": PARQUET},
@@ -234,6 +238,7 @@ CASES: dict[str, dict[str, tuple[Inputs, str]]] = {
             {"compaction_query_timeout_seconds": 900},
             "compaction_query_timeout_seconds must be between 30 and 840 seconds",
         ),
+        "compaction_engine": ({"compaction_engine": "spark"}, 'compaction_engine must be "athena" or "duckdb"'),
         "compaction_late_data_window_hours": (
             {"compaction_late_data_window_hours": 721},
             "compaction_late_data_window_hours must be a whole number of hours from 0 to 720",
