@@ -1,207 +1,212 @@
-"""Drill: the hourly compaction fails half-way through an hour, then runs again; the hour must end up in the
-Parquet table exactly once, with every row the JSON holds.
+"""Drill: the hourly compaction fails at each of its steps in turn; after every failure the hour must still be
+readable with exactly its old rows (or, past the switch, exactly its new ones), never empty, never doubled, and
+the next run must repair it. Then a crashed run's lock must not wedge the compaction.
 
-The records are streamed by the producer into the deployed stack and land in S3 through Firehose. The compaction
-CLI (`python -m compact_parquet`, DuckDB engine: MiniStack's Athena has no CTAS) runs three times on each hour:
-once, again after late records arrived but with the Parquet upload refused (403 AccessDenied through a botocore
-hook on the engine's S3 client: the run has already emptied the hour's folder), and once more.
+The drill builds its records itself and puts them into the stack's Kinesis stream; Firehose lands them in S3.
+The compaction CLI (`python -m compact_parquet`, DuckDB engine: MiniStack's Athena has no CTAS) compacts the
+hour, then, for each step, late records arrive and a run meets a fault at that step: a refused S3 call (403
+AccessDenied through a botocore hook on the engine's own S3 client, so the rest of the run talks to the emulator
+for real) or a conversion that loses a row (which the verification must catch). The hour is read back from the
+Parquet files and through the Parquet table in Athena, then the run is repeated without the fault, as the next
+scheduled run would (`--changed-only`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
-import struct
-import tempfile
+import time
+import uuid
 from collections import Counter
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pytest
 
-from compact_parquet import cli
-from producer.app import RunConfig, run
-from producer.errors import ExitCode
-from producer.pipeline import Options
-from tests.drills.conftest import DrillResult, canonical, data_root, delivered_records, read_objects
+from compact_parquet import cli, engines
+from tests.drills.conftest import DrillResult
 from tests.drills.faults import Outage, xml_error
-from tests.harness import wait_for
+from tests.drills.lake import (
+    athena,
+    build_records,
+    compact,
+    compaction_env,
+    compare,
+    encode,
+    hour_count_sql,
+    json_rows,
+    parquet_rows,
+    put_records,
+    reset_lake,
+    row_of,
+    schedule_paused,
+    wait_delivered,
+)
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration]
 
-HOUR_PATH = re.compile(r"year=(\d{4})/month=(\d\d)/day=(\d\d)/hour=(\d\d)/")
-FIRST, LATE = 300, 200  # records before the first run, and arriving before the failed one
+FIRST, LATE = 60, 10  # records before the first compaction, and arriving before each failing run
 
 
-def slice_csv(rows: range, into: Path) -> Path:
-    """The sample's header and the given data rows, as a CSV of their own."""
-    with (data_root() / "online_retail_sample.csv").open(encoding="utf-8", newline="") as source:
-        reader = csv.reader(source)
-        header, data = next(reader), list(reader)
-    with into.open("w", encoding="utf-8", newline="") as target:
-        writer = csv.writer(target)
-        writer.writerow(header)
-        writer.writerows(data[rows.start : rows.stop])
-    return into
+@dataclass(frozen=True)
+class Step:
+    name: str
+    switched: bool  # the failure comes after the switch: the hour holds its new rows
+    event: str | None = None  # the botocore event the fault hooks; None: the conversion loses a row
+    match: Callable[[Any], bool] = lambda request: True
 
 
-def produce(stack, csv_file: Path) -> Counter[str]:
-    """Stream the CSV into the stack's Kinesis stream; return the records sent (the dry run's, same rows)."""
-    base = RunConfig(
-        stream_name=stack.outputs["kinesis_stream_name"],
-        input_file=csv_file,
-        region=stack.target.region,
-        endpoint_url=stack.target.endpoint_url,
-        options=Options(batch_size=100),
-        quiet=True,
-    )
-    stdout = io.BytesIO()
-    assert run(RunConfig(**{**base.__dict__, "dry_run": True}), stdout=stdout, stderr=io.StringIO()) == ExitCode.OK
-    stderr = io.StringIO()
-    assert run(base, stderr=stderr) == ExitCode.OK, f"the producer failed:\n{stderr.getvalue()}"
-    return Counter(canonical(line) for line in stdout.getvalue().decode().splitlines() if line.strip())
+def url_has(part: str) -> Callable[[Any], bool]:
+    return lambda request: part in request.url
 
 
-def wait_delivered(stack, expected: Counter[str]) -> None:
-    s3, outputs = stack.client("s3"), stack.outputs
-
-    def done() -> bool:
-        found = delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
-        return not (expected - found)
-
-    wait_for(done, timeout=120, what="Firehose to deliver every record to S3")
+def body_has(part: str) -> Callable[[Any], bool]:
+    return lambda request: isinstance(request.body, bytes) and part.encode() in request.body
 
 
-def float32(value: float) -> float:
-    """The value as the Parquet table's `price float` column stores it."""
-    return struct.unpack("f", struct.pack("f", float(value)))[0]
+STEPS = (
+    Step("reading the hour's JSON", False, "before-send.s3.GetObject", url_has("/00-retail-trans/")),
+    Step("converting (a row lost: the verification refuses the switch)", False),
+    Step("uploading the staged file", False, "before-send.s3.PutObject", url_has("/compaction/staging/")),
+    Step("the switch (copy onto the live key)", False, "before-send.s3.CopyObject"),
+    Step("deleting the staged file after the switch", True, "before-send.s3.DeleteObjects", body_has("/staging/")),
+    Step("writing the manifest", True, "before-send.s3.PutObject", url_has("/manifests/")),
+)
 
 
-def json_rows(stack) -> dict[str, Counter[tuple]]:
-    """Rows of the JSON under data_prefix, by hour (`2026-11-28T10`), in the Parquet columns' types."""
-    hours: dict[str, Counter[tuple]] = {}
-    objects = read_objects(stack.client("s3"), stack.outputs["bucket_name"], stack.outputs["data_prefix"])
-    for key, body in objects.items():
-        year, month, day, hour = HOUR_PATH.search(key).groups()
-        rows = hours.setdefault(f"{year}-{month}-{day}T{hour}", Counter())
-        for line in filter(str.strip, body.splitlines()):
-            r = json.loads(line)
-            rows[
-                (r["Invoice"], r["StockCode"], r["Description"], int(r["Quantity"]), r["InvoiceDate"],
-                 float32(r["Price"]), r["Customer_ID"], r["Country"])
-            ] += 1  # fmt: skip
-    return hours
+@dataclass
+class Outcome:
+    step: Step
+    exit_code: int
+    faults: int
+    kept: bool  # the Parquet files hold exactly the expected rows of every hour, one file per hour
+    readable: bool  # the Parquet table's hour counts through Athena equal them
+    repaired: bool  # after the re-run, Parquet = JSON for every hour
 
 
-def parquet_rows(stack) -> tuple[dict[str, Counter[tuple]], dict[str, int]]:
-    """Rows of the Parquet files under parquet_prefix by hour, and the number of objects in each hour's folder."""
-    s3, bucket = stack.client("s3"), stack.outputs["bucket_name"]
-    hours: dict[str, Counter[tuple]] = {}
-    objects: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory() as scratch:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=stack.outputs["parquet_prefix"]):
-            for i, obj in enumerate(page.get("Contents", [])):
-                year, month, day, hour = HOUR_PATH.search(obj["Key"]).groups()
-                name = f"{year}-{month}-{day}T{hour}"
-                objects[name] += 1
-                path = Path(scratch) / f"{i}.parquet"
-                s3.download_file(bucket, obj["Key"], str(path))
-                query = "SELECT * FROM read_parquet(?)"
-                for row in duckdb.execute(query, [str(path)]).fetchall():
-                    invoice, stockcode, description, quantity, invoicedate, price, customer, country = row
-                    hours.setdefault(name, Counter())[
-                        (invoice, stockcode, description, quantity, invoicedate.strftime("%Y-%m-%d %H:%M:%S"),
-                         price, customer, country)
-                    ] += 1  # fmt: skip
-    return hours, dict(objects)
+def inject(step: Step, patch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Make the next CLI run fail at the step; returns how many faults it met so far."""
+    if step.event is None:
+        real, lost = engines.convert, [0]
 
+        def lossy(files, output):  # a broken conversion: one row fewer, and it says so
+            rows = real(files, output)
+            shorter = output.with_name("shorter.parquet")
+            fewer = f"SELECT * FROM read_parquet('{output}') LIMIT {rows - 1}"
+            duckdb.execute(f"COPY ({fewer}) TO '{shorter}' (FORMAT parquet, COMPRESSION snappy)")
+            shorter.replace(output)
+            lost[0] += 1
+            return rows - 1
 
-def compact(hour: str, capsys) -> tuple[int, str]:
-    code = cli.main(["--hour", hour, "--engine", "duckdb"])
-    out, err = capsys.readouterr()
-    return code, out + err
-
-
-@pytest.fixture
-def compaction_env(monkeypatch, drill_stack) -> None:
-    """The compaction function's settings, pointed at the drills' emulator."""
-    outputs = drill_stack.outputs
-    env = {
-        "AWS_ENDPOINT_URL": drill_stack.target.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": drill_stack.target.region,
-        "GLUE_DATABASE": outputs["glue_database_name"],
-        "SOURCE_TABLE": outputs["json_table_name"],
-        "TARGET_TABLE": outputs["parquet_table_name"],
-        "TARGET_LOCATION": outputs["parquet_location"],
-        "ATHENA_WORKGROUP": outputs["athena_workgroup_name"],
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-
-
-def refusing_uploads(monkeypatch) -> list[Outage]:
-    """Make the CLI's engine answer every PutObject with 403 AccessDenied (its S3 client, through a hook)."""
+        patch.setattr(engines, "convert", lossy)
+        return lambda: lost[0]
     outages: list[Outage] = []
-    real = cli.make_engine
+    real_make = cli.make_engine
 
     def make_engine(*args: Any, **kwargs: Any) -> Any:
-        engine = real(*args, **kwargs)
-        outage = Outage(engine.s3, "before-send.s3.PutObject", lambda url: xml_error(url, 403, "AccessDenied"))
+        engine = real_make(*args, **kwargs)
+        outage = Outage(engine.s3, step.event, lambda url: xml_error(url, 403, "AccessDenied"), step.match)
         outage.on = True
         outages.append(outage)
         return engine
 
-    monkeypatch.setattr(cli, "make_engine", make_engine)
-    return outages
+    patch.setattr(cli, "make_engine", make_engine)
+    return lambda: sum(o.failed_calls for o in outages)
 
 
-def test_compaction_rerun_after_a_failure_mid_hour_replaces_never_duplicates(
-    drill_stack, compaction_env, monkeypatch, capsys, tmp_path, record_drill
+def readable(stack, expected: dict[str, Counter]) -> bool:
+    """The Parquet table's count of every hour, through Athena, equals the expected rows'."""
+    table = stack.outputs["parquet_table_name"]
+    for hour, rows in expected.items():
+        run = athena(stack, f"parquet {hour}", hour_count_sql(stack, table, hour))
+        if not run.ok or int(run.rows[0][0]) != sum(rows.values()):
+            return False
+    return True
+
+
+def lease(stack, holder: str, until: float) -> None:
+    """Write the compaction's lock as a run that holds it until `until` (epoch seconds) would have."""
+    outputs = stack.outputs
+    bucket, state = outputs["bucket_name"], outputs["compaction_state_location"].split("/", 3)[3]
+    stack.client("s3").put_object(
+        Bucket=bucket,
+        Key=f"{state}lock.json",
+        Body=json.dumps({"holder": holder, "until": until, "released": False}).encode(),
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId=outputs["bucket_kms_key_arn"],
+    )
+
+
+def test_compaction_failing_at_each_step_keeps_the_hour_readable_and_the_rerun_repairs_it(
+    drill_stack, monkeypatch, capsys, record_drill
 ):
-    # given: an hour compacted once, then late records in it
-    drill_stack.empty_data()
-    wait_delivered(drill_stack, produce(drill_stack, slice_csv(range(0, FIRST), tmp_path / "first.csv")))
-    hours = sorted(json_rows(drill_stack))
-    first_runs = [compact(hour, capsys) for hour in hours]
-    assert all(code == 0 for code, _ in first_runs), f"got {first_runs}, expected every first run to succeed"
-    wait_delivered(drill_stack, produce(drill_stack, slice_csv(range(FIRST, FIRST + LATE), tmp_path / "late.csv")))
-    hours = sorted(json_rows(drill_stack))
+    for name, value in compaction_env(drill_stack).items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "COMPACTION_ENGINE"):
+        monkeypatch.delenv(name, raising=False)
+    tag = uuid.uuid4().hex[:6]
+    outcomes: list[Outcome] = []
+    with schedule_paused(drill_stack):
+        # given: the drill's records delivered and their hour(s) compacted
+        reset_lake(drill_stack)
+        records = build_records(FIRST, tag)
+        put_records(drill_stack, [encode(r) for r in records])
+        hours = sorted(wait_delivered(drill_stack, Counter(map(row_of, records))))
+        first = compact(capsys, "--since", hours[0], "--until", hours[-1])
+        assert first[0] == cli.ExitCode.OK, f"got {first}, expected the first compaction to succeed"
 
-    # when: a run fails after emptying the hour's folder, then the hour is compacted again
-    with monkeypatch.context() as patch:
-        outages = refusing_uploads(patch)
-        failed_runs = [compact(hour, capsys) for hour in hours]
-    _, objects_after_failure = parquet_rows(drill_stack)
-    reruns = [compact(hour, capsys) for hour in hours]
+        for number, step in enumerate(STEPS):
+            # when: late records arrive, and the next run fails at the step
+            old, _ = parquet_rows(drill_stack)
+            late = build_records(LATE, tag, start=FIRST + number * LATE)
+            records += late
+            put_records(drill_stack, [encode(r) for r in late])
+            new = wait_delivered(drill_stack, Counter(map(row_of, records)))
+            hours = sorted(new)
+            with monkeypatch.context() as patch:
+                met = inject(step, patch)
+                code, _ = compact(capsys, "--since", hours[0], "--until", hours[-1], "--changed-only")
+            # then: every hour holds exactly its old rows (or its new ones past the switch), readable
+            expected = {h: (new if step.switched else old).get(h, Counter()) for h in hours}
+            after, objects = parquet_rows(drill_stack)
+            kept = {h: after.get(h, Counter()) for h in hours} == expected and all(
+                objects[h] == 1 for h in hours if expected[h]
+            )
+            seen = readable(drill_stack, expected)
+            rerun = compact(capsys, "--since", hours[0], "--until", hours[-1], "--changed-only")
+            repaired = rerun[0] == cli.ExitCode.OK and parquet_rows(drill_stack)[0] == json_rows(drill_stack)
+            outcomes.append(Outcome(step, code, met(), kept, seen, repaired))
 
-    # then: each hour is one Parquet file holding exactly the hour's JSON rows
-    source, (compacted, objects) = json_rows(drill_stack), parquet_rows(drill_stack)
-    sent = sum(sum(rows.values()) for rows in source.values())
-    arrived = sum(sum((source[h] & compacted.get(h, Counter())).values()) for h in source)
-    duplicates = sum(sum((compacted.get(h, Counter()) - source.get(h, Counter())).values()) for h in compacted)
+        # and a crashed run's lock: a live lease blocks a run, an expired one is taken over
+        lease(drill_stack, "drill-live-run", time.time() + 600)
+        blocked = compact(capsys, "--since", hours[0], "--until", hours[-1], "--changed-only")
+        lease(drill_stack, "drill-crashed-run", time.time() - 120)
+        taken_over = compact(capsys, "--since", hours[0], "--until", hours[-1], "--changed-only")
+
+    final, objects = parquet_rows(drill_stack)
+    arrived, duplicates = compare(Counter(map(row_of, records)), sum(final.values(), Counter()))
+    failing = [o for o in outcomes if o.exit_code != cli.ExitCode.ERROR or not o.faults]
+    broken = [o.step.name for o in outcomes if not (o.kept and o.readable and o.repaired)]
     record_drill(
         DrillResult(
-            drill="compaction fails mid-hour (upload refused), then re-runs",
+            drill="compaction fails at each step, then re-runs",
             unit="rows",
-            sent=sent,
+            sent=len(records),
             arrived=arrived,
             reported=0,
             duplicates=duplicates,
-            note=f"{FIRST} rows compacted, {LATE} late; the next run emptied the hour, its upload was refused "
-            f"(403), it exited {','.join(str(int(code)) for code, _ in failed_runs)} leaving "
-            f"{sum(objects_after_failure.values())} Parquet objects; the re-run rewrote {len(hours)} hour(s)",
+            note=f"{FIRST} rows compacted, then {LATE} late before each of {len(STEPS)} failing runs (" +
+            "; ".join(f"{o.step.name}: exit {o.exit_code}, hour {'new' if o.step.switched else 'old'} "
+                      f"rows {'kept' if o.kept else 'NOT kept'}" for o in outcomes) +
+            "); every re-run repaired the hour; a live lock blocked a run (exit "
+            f"{blocked[0]}), a crashed run's expired lock was taken over (exit {taken_over[0]})",
         )
-    )
-    assert sum(o.failed_calls for o in outages) >= len(hours), "no upload was refused: the drill proved nothing"
-    assert all(code == cli.ExitCode.ERROR for code, _ in failed_runs), f"got {failed_runs}, expected exit 1 each"
-    assert all("compact_parquet: error:" in text for _, text in failed_runs), f"got {failed_runs}"
-    assert all(code == 0 for code, _ in reruns), f"got {reruns}, expected every re-run to succeed"
+    )  # fmt: skip
+    assert not failing, f"got steps that did not fail as injected: {[(o.step.name, o.exit_code) for o in failing]}"
+    assert not broken, f"got hours not kept, unreadable or not repaired after: {broken}"
     assert duplicates == 0, f"got {duplicates} rows more than once in the Parquet table"
-    assert objects == dict.fromkeys(hours, 1), f"got Parquet objects per hour {objects}, expected one per hour"
+    assert set(objects.values()) == {1}, f"got Parquet objects per hour {dict(objects)}, expected one per hour"
+    assert blocked[0] == cli.ExitCode.ERROR, f"got {blocked}, expected a live lock to stop the run"
+    assert "holds the lock" in blocked[1], f"got {blocked[1]!r}"
+    assert taken_over[0] == cli.ExitCode.OK, f"got {taken_over}, expected an expired lock to be taken over"
