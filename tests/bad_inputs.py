@@ -137,7 +137,8 @@ CASES: tuple[BadInput, ...] = (
     BadInput("make-produce-unknown-target", "make", "`make produce` with `ENV=staging`", ("make", "produce"), 2,
              "ENV='staging' is not a known target", {"ENV": "staging"}),
     BadInput("tools-plan-without-zips", "tools", "`python -m tools plan` before `make build`", tools("plan"), 1,
-             "dist/compact_parquet.zip, dist/ingest_opensearch.zip, dist/opensearch_bootstrap.zip are missing; "
+             "dist/compact_parquet.zip, dist/firehose_validate.zip, dist/ingest_opensearch.zip, "
+             "dist/opensearch_bootstrap.zip are missing; "
              "build the Lambda zips first with make build", zips=False),
     BadInput("tools-unknown-command", "tools", "`python -m tools deploy`", tools("deploy"), 2,
              "argument command: invalid choice: 'deploy'"),
