@@ -82,7 +82,9 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
         enabled = true
 
         # First the record processor (its ProcessingFailed records go to error_output_prefix), then the JQ
-        # partition keys over what it passed.
+        # partition keys over what it passed. AWS's defaults apply: 3 retries, buffers of 1 MiB or 60 s. They are
+        # not written out: Firehose does not return parameters left at their defaults, so every plan would show
+        # them as changes.
         dynamic "processors" {
           for_each = local.has_record_processor ? [var.record_processor_lambda_arn] : []
           content {
@@ -90,18 +92,6 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
             parameters {
               parameter_name  = "LambdaArn"
               parameter_value = processors.value
-            }
-            parameters {
-              parameter_name  = "NumberOfRetries"
-              parameter_value = "3"
-            }
-            parameters {
-              parameter_name  = "BufferSizeInMBs"
-              parameter_value = "1" # AWS's default (0.2 to 3): one invocation per MiB or per interval
-            }
-            parameters {
-              parameter_name  = "BufferIntervalInSeconds"
-              parameter_value = "60"
             }
           }
         }

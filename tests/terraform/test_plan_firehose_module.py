@@ -65,16 +65,13 @@ def test_role_invokes_exactly_the_record_processor(plan, prefix):
     assert "InvokeRecordProcessor" not in role_policy(plan, "direct_put"), "got a Lambda grant without a processor"
 
 
-def test_record_processor_runs_first_with_awss_default_buffering(plan, prefix):
+def test_record_processor_is_the_only_processor_with_awss_defaults(plan, prefix):
     stream = planned(plan, "module.from_stream.aws_kinesis_firehose_delivery_stream.this")
     (processing,) = stream["extended_s3_configuration"][0]["processing_configuration"]
     (processor,) = processing["processors"]
     parameters = {p["parameter_name"]: p["parameter_value"] for p in processor["parameters"]}
-    assert (processor["type"], parameters["BufferSizeInMBs"], parameters["BufferIntervalInSeconds"]) == (
-        "Lambda",
-        "1",
-        "60",
-    ), f"got {processor}"
+    # Only the ARN: parameters at AWS's defaults (retries, buffering) would show as changes on every plan.
+    assert (processor["type"], list(parameters)) == ("Lambda", ["LambdaArn"]), f"got {processor}"
     assert parameters["LambdaArn"].endswith(f":function:{prefix}-validate"), f"got {parameters}"
 
 
