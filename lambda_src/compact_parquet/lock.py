@@ -78,6 +78,7 @@ class S3Lock:
 
     def acquire(self, lease_s: float) -> None:
         """Take the lease for `lease_s` seconds (plus slack) or raise LockHeld."""
+        _require_conditional_writes(self.s3)
         lease = Lease(self.holder, self.now() + lease_s + SLACK_S)
         try:
             self.etag = storage.put_text(self.s3, self.where, lease.to_json(), self.kms_key_id, IfNoneMatch="*")
@@ -126,6 +127,19 @@ class S3Lock:
                 raise LockHeld("the lock changed while it was being read; try again later") from None
             raise
         return Lease.parse(response["Body"].read().decode("utf-8", "replace")), str(response["ETag"])
+
+
+def _require_conditional_writes(s3: Any) -> None:
+    """S3 conditional writes reached the SDKs in 2024 (If-None-Match in August, If-Match in November)."""
+    model = getattr(getattr(s3, "meta", None), "service_model", None)
+    if model is None:
+        return  # a stand-in client in tests
+    members = model.operation_model("PutObject").input_shape.members
+    if "IfNoneMatch" not in members or "IfMatch" not in members:
+        raise RuntimeError(
+            "this boto3/botocore cannot make S3 conditional writes (If-None-Match, If-Match), which the compaction "
+            "lock needs; use a boto3/botocore released after November 2024"
+        )
 
 
 def _conflict(exc: ClientError) -> bool:
