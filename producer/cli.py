@@ -145,7 +145,19 @@ def build_parser() -> Parser:
     )
 
     record = parser.add_argument_group("records")
-    record.add_argument("--out-format", choices=FORMATS, default="json", help="json is the data contract (default)")
+    record.add_argument(
+        "--out-format",
+        choices=FORMATS,
+        default="json",
+        help="json is the data contract (default); csv and tsv (the lab's) are not, so sending them needs "
+        "--allow-non-json (a dry run does not)",
+    )
+    record.add_argument(
+        "--allow-non-json",
+        action="store_true",
+        help="send csv/tsv records anyway: the stack's Firehose quarantines every one under its error prefix "
+        "(processing-failed), none reaches the lake's table or the index",
+    )
     record.add_argument(
         "--partition-key",
         choices=PARTITION_KEYS,
@@ -232,10 +244,20 @@ def to_config(args: argparse.Namespace) -> app.RunConfig:
     )
 
 
+def check_format(args: argparse.Namespace, parser: Parser) -> None:
+    """csv/tsv is not the data contract: sending it needs --allow-non-json (printing it does not)."""
+    if args.out_format != "json" and not args.dry_run and not args.allow_non_json:
+        parser.error(
+            f"--out-format {args.out_format} is not the data contract (JSON): the stack quarantines every such "
+            "record under its error prefix; pass --allow-non-json to send it anyway, or --dry-run to print it"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        check_format(args, parser)
         apply_environment(args, parser)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE

@@ -2,8 +2,9 @@
 # - ingest: Kinesis stream -> OpenSearch, created when there is a domain to write to (enable_opensearch, or
 #   ingest_opensearch_endpoint); poison records go to its SQS dead-letter queue, batches the mapping gives up on
 #   are kept whole in the lake bucket under aws/lambda/ (docs/failure-model.md; `make replay` re-drives both).
-# - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table (not created with
-#   enable_parquet_conversion: Firehose then writes Parquet itself, into the same folders).
+# - compaction: hourly Athena CTAS of the previous hour's JSON into the Parquet table, switched in atomically, and
+#   of every hour of the late-data window whose JSON changed (not created with enable_parquet_conversion:
+#   Firehose then writes Parquet itself, into the same folders).
 
 data "aws_partition" "current" {}
 
@@ -162,7 +163,7 @@ data "aws_iam_policy_document" "compaction" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${local.data_prefix}*", "${local.parquet_prefix}*", "${local.athena_results_prefix}*"]
+      values   = ["${local.data_prefix}*", "${local.parquet_prefix}*", "${local.athena_results_prefix}*", "${local.compaction_state_prefix}*"]
     }
   }
 
@@ -191,6 +192,12 @@ data "aws_iam_policy_document" "compaction" {
       "${local.bucket_arn}/${local.parquet_prefix}*",
       "${local.bucket_arn}/${local.athena_results_prefix}*",
     ]
+  }
+
+  statement {
+    sid       = "KeepLockManifestsAndStagedFiles" # lambda_src/compact_parquet: lock.py, manifest.py, engines.py
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = ["${local.bucket_arn}/${local.compaction_state_prefix}*"]
   }
 
   dynamic "statement" {
@@ -226,19 +233,24 @@ module "compaction_lambda" {
   attach_policy_json = true
   policy_json        = data.aws_iam_policy_document.compaction[0].json
 
-  environment_variables = {
+  environment_variables = merge({
     ATHENA_WORKGROUP        = local.athena_workgroup_name
     GLUE_DATABASE           = local.glue_database_name
     SOURCE_TABLE            = local.json_table_name
     TARGET_TABLE            = local.parquet_table_name
     TARGET_LOCATION         = "s3://${local.bucket_name}/${local.parquet_prefix}"
+    STATE_LOCATION          = "s3://${local.bucket_name}/${local.compaction_state_prefix}"
+    COMPACTION_ENGINE       = var.compaction_engine
+    LATE_DATA_WINDOW_HOURS  = tostring(var.compaction_late_data_window_hours)
     QUERY_TIMEOUT_SECONDS   = tostring(var.compaction_query_timeout_seconds)
     POWERTOOLS_SERVICE_NAME = local.compaction_service_name
     LOG_LEVEL               = var.lambda_log_level
 
     # RowsCompacted (Powertools EMF) goes to this namespace; monitoring.tf's dashboard graphs it.
     POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
-  }
+    }, # every object it writes is SSE-KMS with the lake's key (the bucket policy denies any other PutObject)
+    var.bucket_sse_algorithm == "aws:kms" ? { LAKE_KMS_KEY_ARN = module.data_lake.kms_key_arn } : {},
+  )
 
   schedule_expression = var.compaction_schedule
   # Scheduled runs are asynchronous: a run that still fails after two retries lands in this queue.

@@ -21,6 +21,8 @@ locals {
   error_prefix          = replace(split("!{", var.firehose_error_prefix)[0], "/[^/]+$/", "")
   athena_results_prefix = "athena-results/"
   failed_batch_prefix   = "aws/lambda/" # where Lambda writes a Kinesis mapping's failed batches (not configurable)
+  # The compaction's lock, manifests and staged files: outside every table's folder, so no query reads them.
+  compaction_state_prefix = "compaction/"
 }
 
 module "data_lake" {
@@ -38,6 +40,8 @@ module "data_lake" {
     { id = "firehose-errors", prefix = local.error_prefix, days = var.error_retention_days },
     { id = "athena-results", prefix = local.athena_results_prefix, days = var.athena_results_retention_days },
     { id = "ingest-failed-batches", prefix = local.failed_batch_prefix, days = var.ingest_failure_retention_days },
+    # A compaction deletes its staged file after the switch; one a crashed run left behind goes after a week.
+    { id = "compaction-staging", prefix = "${local.compaction_state_prefix}staging/", days = 7 },
   ]
   tags = local.tags
 }
@@ -77,4 +81,6 @@ module "firehose" {
     table_name    = module.glue_catalog.parquet_table_name
   } : null
   event_time_partitioning = local.is_event_time ? { timestamp_field = local.record_contract.event_time_field } : null
+  # record_validation.tf: only contract JSON is delivered under the prefix; anything else goes to the error prefix.
+  record_processor_lambda_arn = local.record_validation_function_arn
 }

@@ -210,6 +210,21 @@ output "parquet_location" {
   value       = "s3://${local.bucket_name}/${local.parquet_prefix}"
 }
 
+output "compaction_state_location" {
+  description = "Folder of the compaction's lock, per-hour manifests and staged files (outside every table's location). Null with enable_parquet_conversion (no compaction)."
+  value       = var.enable_parquet_conversion ? null : "s3://${local.bucket_name}/${local.compaction_state_prefix}"
+}
+
+output "record_validation_function_name" {
+  description = "Name of Firehose's processing Lambda: records that are not contract JSON go to the error prefix (processing-failed) instead of the JSON table's folders."
+  value       = module.record_validation_lambda.function_name
+}
+
+output "record_validation_log_group" {
+  description = "Log group of the processing Lambda: its RecordsQuarantined metric and one warning per quarantined record (with the reason)."
+  value       = module.record_validation_lambda.log_group_name
+}
+
 # --- OpenSearch ----------------------------------------------------------------------------------
 
 output "opensearch_domain_name" {

@@ -412,8 +412,30 @@ variable "compaction_schedule" {
   default     = "cron(5 * * * ? *)"
 }
 
+variable "compaction_engine" {
+  description = "How the compaction function builds an hour's Parquet file: athena (a CTAS query; what runs on AWS) or duckdb (converted inside the function; DuckDB is not in its zip, so only where the runtime has it, such as the local emulator, whose Athena has no CTAS)."
+  type        = string
+  default     = "athena"
+
+  validation {
+    condition     = contains(["athena", "duckdb"], var.compaction_engine)
+    error_message = "compaction_engine must be \"athena\" or \"duckdb\"."
+  }
+}
+
+variable "compaction_late_data_window_hours" {
+  description = "Hours before the scheduled one that each compaction run re-checks: an hour whose JSON changed since it was compacted (late Firehose objects, re-driven records) is compacted again. 0 checks only the previous hour; the backfill CLI covers older hours."
+  type        = number
+  default     = 48
+
+  validation {
+    condition     = var.compaction_late_data_window_hours >= 0 && var.compaction_late_data_window_hours <= 720 && floor(var.compaction_late_data_window_hours) == var.compaction_late_data_window_hours
+    error_message = "compaction_late_data_window_hours must be a whole number of hours from 0 to 720 (30 days)."
+  }
+}
+
 variable "compaction_query_timeout_seconds" {
-  description = "Seconds the compaction Lambda waits for its Athena query; below the function's 900 s timeout."
+  description = "Seconds the compaction Lambda waits for any one Athena query; all queries of a run also share one deadline, the function's 900 s timeout minus a margin."
   type        = number
   default     = 600
 

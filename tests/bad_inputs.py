@@ -157,7 +157,8 @@ CASES: tuple[BadInput, ...] = (
              ("make", "replay"), 2, "has no ingest function (nothing deployed, or no search endpoint): nothing to "
              "replay; make apply first", needs="plan"),
     BadInput("tools-plan-without-zips", "tools", "`python -m tools plan` before `make build`", tools("plan"), 1,
-             "dist/compact_parquet.zip, dist/ingest_opensearch.zip, dist/opensearch_bootstrap.zip are missing; "
+             "dist/compact_parquet.zip, dist/firehose_validate.zip, dist/ingest_opensearch.zip, "
+             "dist/opensearch_bootstrap.zip are missing; "
              "build the Lambda zips first with make build", zips=False),
     BadInput("tools-unknown-command", "tools", "`python -m tools deploy`", tools("deploy"), 2,
              "argument command: invalid choice: 'deploy'"),
@@ -179,6 +180,10 @@ CASES: tuple[BadInput, ...] = (
              producer("--endpoint-url", "{endpoint}", "--stream-name", "no-such-stream", "--max-count", "1"), 1,
              "kinesis stream 'no-such-stream' does not exist in us-east-1 at {endpoint}; check --stream-name",
              needs="integration"),
+    BadInput("producer-non-json", "producer", "`--out-format csv` to a real stream, without `--allow-non-json`",
+             producer("--out-format", "csv", "--max-count", "1"), 2,
+             "--out-format csv is not the data contract (JSON): the stack quarantines every such record under its "
+             "error prefix; pass --allow-non-json to send it anyway, or --dry-run to print it"),
     # --- the CSV -------------------------------------------------------------------------------------------
     BadInput("csv-missing", "csv", "`-I` a file that does not exist", producer("-I", "{tmp}/sales.csv"), 1,
              "cannot read input file"),
@@ -203,8 +208,11 @@ CASES: tuple[BadInput, ...] = (
     # --- the compaction CLI ----------------------------------------------------------------------------
     BadInput("compaction-hour", "compaction", "`--hour tomorrow`", compaction("--hour", "tomorrow", "--dry-run"), 2,
              "'tomorrow' is not an hour like 2026-11-28T10 (UTC)", COMPACTION),
-    BadInput("compaction-no-hour", "compaction", "no `--hour`", compaction("--dry-run"), 2,
-             "the following arguments are required: --hour; see python -m compact_parquet --help", COMPACTION),
+    BadInput("compaction-no-hour", "compaction", "neither `--hour` nor `--since`", compaction("--dry-run"), 2,
+             "one of the arguments --hour --since is required; see python -m compact_parquet --help", COMPACTION),
+    BadInput("compaction-range-reversed", "compaction", "`--since` after `--until`",
+             compaction("--since", "2026-11-28T10", "--until", "2026-11-27T10", "--dry-run"), 2,
+             "--since 2026-11-28T10 is after --until 2026-11-27T10", COMPACTION),
     BadInput("compaction-no-target", "compaction", "`TARGET_LOCATION` unset", compaction(*HOUR_DRY_RUN),
              2, "TARGET_LOCATION is not set", LAMBDA_SRC | {"GLUE_DATABASE": "mydatabase"}),
     BadInput("compaction-database", "compaction", "`GLUE_DATABASE=My-Database`", compaction(*HOUR_DRY_RUN),

@@ -1,17 +1,34 @@
-"""Start MiniStack with a fix for a state-saving bug; run by the emulator's own interpreter, not the project's.
+"""Start MiniStack with two fixes; run by the emulator's own interpreter, not the project's.
 
-MiniStack 1.5.33 saves each service's state as JSON on a graceful stop, but its encoder knows no Decimal: once an
-Athena query has returned a DECIMAL column, saving Athena fails ("Object of type Decimal is not JSON
-serializable") and a restart loses every workgroup and named query, after which Terraform cannot refresh them.
-This teaches the encoder Decimal and date/time values (stored as text, which is how Athena returns every cell
-anyway), then runs MiniStack exactly as `python -m ministack` would.
+1. State saving. MiniStack 1.5.33 saves each service's state as JSON on a graceful stop, but its encoder knows no
+   Decimal: once an Athena query has returned a DECIMAL column, saving Athena fails ("Object of type Decimal is not
+   JSON serializable") and a restart loses every workgroup and named query, after which Terraform cannot refresh
+   them. This teaches the encoder Decimal and date/time values (stored as text, which is how Athena returns every
+   cell anyway).
+2. Firehose's ProcessingFailed records. When a Firehose processing Lambda answers `ProcessingFailed` for a record,
+   AWS writes the record under the stream's error output prefix (`!{firehose:error-output-type}` =
+   `processing-failed`) as a JSON document with attemptsMade, arrivalTimestamp, errorCode, errorMessage,
+   attemptEndingTimestamp, rawData (base64) and lambdaArn (Firehose developer guide, "Handle failure in data
+   transformation"). MiniStack 1.5.33 drops such records silently (services/firehose.py,
+   `_apply_lambda_processors`), which locally would lose exactly the records the pipeline quarantines. This
+   wraps that function: it notes each processing Lambda's answers, and writes every ProcessingFailed record
+   where AWS would, in AWS's documented shape (one object per record, as MiniStack delivers every record).
+   Everything else (invoking the Lambda, delivering the Ok records, the prefix expressions) stays MiniStack's.
+
+Then it runs MiniStack exactly as `python -m ministack` would. It uses MiniStack internals: keep it in step with
+the pinned version (tools/emulator.py).
 """
 
+import base64
+import contextvars
 import datetime
 import decimal
+import json
 import runpy
+import time
 
 from ministack.core import persistence
+from ministack.services import firehose, lambda_svc
 
 _encode = persistence._json_default
 
@@ -25,4 +42,79 @@ def _json_default(value):  # noqa: ANN001, ANN202 - mirrors MiniStack's untyped 
 
 
 persistence._json_default = _json_default
+
+# --- 2. ProcessingFailed records go to the error prefix ----------------------------------------------------------
+
+_answers: contextvars.ContextVar = contextvars.ContextVar("firehose_processor_answers", default=None)
+_execute = lambda_svc._execute_function
+_apply = firehose._apply_lambda_processors
+
+
+def _execute_function(func_record, event, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - MiniStack's
+    result = _execute(func_record, event, *args, **kwargs)
+    answers = _answers.get()
+    if answers is not None and isinstance(event, dict) and "records" in event:
+        arn = ((func_record or {}).get("config") or func_record or {}).get("FunctionArn", "")
+        answers.append((arn, event, result))
+    return result
+
+
+def _failed_records(answers):  # noqa: ANN001, ANN202
+    """(lambdaArn, input record) for every record a processing Lambda answered ProcessingFailed."""
+    for arn, event, result in answers:
+        body = result.get("body") if isinstance(result, dict) and not result.get("error") else None
+        if isinstance(body, (str, bytes)):
+            try:
+                body = json.loads(body)
+            except ValueError:
+                body = None
+        if not isinstance(body, dict):
+            continue
+        sent = {r.get("recordId"): r for r in event.get("records", [])}
+        for answer in body.get("records") or []:
+            if (
+                isinstance(answer, dict)
+                and answer.get("result") == "ProcessingFailed"
+                and answer.get("recordId") in sent
+            ):
+                yield arn, sent[answer["recordId"]]
+
+
+def _apply_lambda_processors(stream, dest, records, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    token = _answers.set([])
+    try:
+        kept = _apply(stream, dest, records, *args, **kwargs)
+        answers = _answers.get()
+    finally:
+        _answers.reset(token)
+    cfg = dest.get("config") or {}
+    for arn, record in _failed_records(answers):
+        now = time.gmtime()
+        now_ms = int(time.time() * 1000)
+        document = {
+            "attemptsMade": 1,
+            "arrivalTimestamp": record.get("approximateArrivalTimestamp", now_ms),
+            "errorCode": "Lambda.ProcessingFailedStatus",
+            "errorMessage": "ProcessingFailed status returned from Lambda",
+            "attemptEndingTimestamp": now_ms,
+            "rawData": record.get("data") or base64.b64encode(b"").decode(),
+            "lambdaArn": arn,
+        }
+        error_prefix = cfg.get("ErrorOutputPrefix")
+        if error_prefix:
+            prefix = firehose._evaluate_prefix(error_prefix, now, error_type="processing-failed")
+        else:
+            prefix = f"{cfg.get('Prefix', '')}processing-failed/{firehose._java_time('yyyy/MM/dd/HH/', now)}"
+        suffix = f"{stream['name']}-{stream.get('version', 1)}-{firehose._java_time('yyyy-MM-dd-HH-mm-ss', now)}"
+        firehose._put_s3_object(
+            firehose._s3_bucket_from_arn(cfg.get("BucketARN", "")),
+            f"{prefix}{suffix}-{firehose.new_uuid()}",
+            (json.dumps(document) + "\n").encode(),
+        )
+    return kept
+
+
+lambda_svc._execute_function = _execute_function
+firehose._apply_lambda_processors = _apply_lambda_processors
+
 runpy.run_module("ministack", run_name="__main__", alter_sys=True)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 DEFAULT_SOURCE_TABLE = "retail_trans_json"
 DEFAULT_TARGET_TABLE = "ctas_retail_trans_parquet"
 DEFAULT_QUERY_TIMEOUT_S = 600
+DEFAULT_LATE_WINDOW_HOURS = 48
+MAX_LATE_WINDOW_HOURS = 720
+STATE_FOLDER = "compaction/"  # default state location: this folder of the target's bucket
+KMS_KEY_PATTERN = re.compile(r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+|[0-9a-f-]{36}|alias/.+)")
 ENGINES = ("athena", "duckdb", "auto")
 NAME_PATTERN = re.compile(r"[a-z0-9_]{1,255}")  # Glue database and table names Athena accepts unquoted
 S3_URI_PATTERN = re.compile(r"s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^'\\]*)")
@@ -50,6 +54,14 @@ class Settings:
     athena_workgroup: str | None
     query_timeout_s: int
     engine: str
+    # Where runs keep their lock, manifests and staged files: outside both tables' locations, so no table reads it.
+    state_location: S3Uri | None = None
+    kms_key_id: str | None = None  # every object the compaction writes is SSE-KMS with this key (None: bucket default)
+    late_window_hours: int = DEFAULT_LATE_WINDOW_HOURS
+
+    @property
+    def state(self) -> S3Uri:
+        return self.state_location or S3Uri(self.target_location.bucket, STATE_FOLDER)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: str | int | None) -> Settings:
@@ -71,14 +83,33 @@ class Settings:
             raise ConfigError(
                 "TARGET_LOCATION is not set; give the Parquet folder, e.g. s3://bucket/parquet-retail-trans/"
             )
+        window = value("late_window_hours", "LATE_DATA_WINDOW_HOURS", str(DEFAULT_LATE_WINDOW_HOURS))
+        if not window.isdigit() or int(window) > MAX_LATE_WINDOW_HOURS:
+            raise ConfigError(
+                f"LATE_DATA_WINDOW_HOURS={window!r} must be a whole number of hours from 0 to {MAX_LATE_WINDOW_HOURS}"
+            )
+        kms_key_id = value("kms_key_id", "LAKE_KMS_KEY_ARN") or None
+        if kms_key_id and not KMS_KEY_PATTERN.fullmatch(kms_key_id):
+            raise ConfigError(f"LAKE_KMS_KEY_ARN={kms_key_id!r} must be a KMS key ARN, key id or alias")
+        target = S3Uri.parse(location, "TARGET_LOCATION").folder()
+        state_raw = value("state_location", "STATE_LOCATION")
+        state = S3Uri.parse(state_raw, "STATE_LOCATION").folder() if state_raw else None
+        if _overlaps(state or S3Uri(target.bucket, STATE_FOLDER), target):
+            raise ConfigError(
+                f"STATE_LOCATION={str(state or S3Uri(target.bucket, STATE_FOLDER))!r} must not overlap "
+                f"TARGET_LOCATION={str(target)!r}: the Parquet table would read the compaction's own files"
+            )
         return cls(
             glue_database=_name(value("glue_database", "GLUE_DATABASE"), "GLUE_DATABASE"),
             source_table=_name(value("source_table", "SOURCE_TABLE", DEFAULT_SOURCE_TABLE), "SOURCE_TABLE"),
             target_table=_name(value("target_table", "TARGET_TABLE", DEFAULT_TARGET_TABLE), "TARGET_TABLE"),
-            target_location=S3Uri.parse(location, "TARGET_LOCATION").folder(),
+            target_location=target,
             athena_workgroup=value("athena_workgroup", "ATHENA_WORKGROUP") or None,
             query_timeout_s=int(timeout),
             engine=engine,
+            state_location=state,
+            kms_key_id=kms_key_id,
+            late_window_hours=int(window),
         )
 
 
@@ -88,6 +119,10 @@ def resolve_engine(requested: str, environ: Mapping[str, str] | None = None) -> 
         return requested
     env = os.environ if environ is None else environ
     return "duckdb" if env.get("AWS_ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL_ATHENA") else "athena"
+
+
+def _overlaps(a: S3Uri, b: S3Uri) -> bool:
+    return a.bucket == b.bucket and (a.key.startswith(b.key) or b.key.startswith(a.key))
 
 
 def _name(raw: str, variable: str) -> str:

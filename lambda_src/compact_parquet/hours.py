@@ -42,6 +42,19 @@ class Hour:
             raise BadHour(f"event time {text!r} is not an ISO-8601 time such as 2026-11-28T11:05:00Z") from None
         return cls.previous(moment)
 
+    @classmethod
+    def span(cls, first: Hour, last: Hour) -> list[Hour]:
+        """Every hour from `first` to `last`, both included, newest first (empty when first is after last)."""
+        count = int((last.start - first.start) / timedelta(hours=1)) + 1
+        return [last.earlier(i) for i in range(max(count, 0))]
+
+    def earlier(self, hours: int) -> Hour:
+        return Hour(self.start - timedelta(hours=hours))
+
+    def with_window(self, hours: int) -> list[Hour]:
+        """This hour and the `hours` before it, newest first: a scheduled run's late-data window."""
+        return [self.earlier(i) for i in range(hours + 1)]
+
     @property
     def partition(self) -> dict[str, str]:
         """The partition values, zero-padded strings as in the Firehose prefix."""

@@ -30,15 +30,23 @@ def drop_table(database: str, table: str) -> str:
     return f"DROP TABLE IF EXISTS {database}.{table}"
 
 
-def ctas(database: str, source_table: str, target_table: str, location: S3Uri, hour: Hour) -> str:
-    """CREATE TABLE AS SELECT of one hour into its Parquet/Snappy folder under the target location."""
-    folder = location.child(hour.path)
+def count_table(database: str, table: str) -> str:
+    return f"SELECT count(*) AS row_count FROM {database}.{table}"  # noqa: S608 - validated names
+
+
+def ctas(database: str, source_table: str, target_table: str, location: S3Uri | None, hour: Hour) -> str:
+    """CREATE TABLE AS SELECT of one hour into one Parquet/Snappy file (a single bucket) in a staging folder
+    outside the Parquet table: `location`, or, when the workgroup enforces its result location (None), the
+    `<results>/tables/<query id>/` folder Athena picks. The compaction then switches the file in."""
+    where = f"  external_location = {literal(str(location))},\n" if location else ""
     return (
         f"CREATE TABLE {database}.{temporary_table(target_table, hour)}\n"
         f"WITH (\n"
         f"  format = 'PARQUET',\n"
         f"  write_compression = 'SNAPPY',\n"
-        f"  external_location = {literal(str(folder))}\n"
+        f"{where}"
+        f"  bucketed_by = ARRAY['{COLUMNS[0]}'],\n"
+        f"  bucket_count = 1\n"
         f") AS\n"
         f"SELECT {', '.join(COLUMNS)}\n"
         f"FROM {database}.{source_table}\n"

@@ -1,45 +1,115 @@
-"""S3 and Glue helpers: list and replace an hour's folder, find a table's location, register a partition."""
+"""S3 and Glue helpers: list an hour's objects, write encrypted, switch a key, find a table's location,
+register a partition."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from compact_parquet.config import ConfigError, S3Uri
 from compact_parquet.hours import Hour
 
 
-def list_keys(s3: Any, folder: S3Uri) -> list[str]:
-    """Every object key under the folder, except hidden ones (`_`/`.` names, which Athena skips too)."""
-    keys: list[str] = []
+@dataclass(frozen=True, order=True)
+class ObjectInfo:
+    key: str
+    etag: str
+    size: int
+
+
+def list_objects(s3: Any, folder: S3Uri) -> list[ObjectInfo]:
+    """Every object under the folder with its ETag and size, except hidden ones (`_`/`.` names, which Athena
+    skips too), sorted by key."""
+    found: list[ObjectInfo] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=folder.bucket, Prefix=folder.key):
         for item in page.get("Contents", []):
             relative = item["Key"][len(folder.key) :]
             if relative and not relative.endswith("/") and not relative.split("/")[-1].startswith(("_", ".")):
-                keys.append(item["Key"])
-    return sorted(keys)
+                found.append(ObjectInfo(item["Key"], str(item.get("ETag", "")).strip('"'), int(item.get("Size", 0))))
+    return sorted(found)
 
 
-def delete_folder(s3: Any, folder: S3Uri) -> int:
-    """Delete every object under the folder (the hour being replaced); return how many."""
-    keys = [
+def list_keys(s3: Any, folder: S3Uri) -> list[str]:
+    """Every object key under the folder, except hidden ones."""
+    return [item.key for item in list_objects(s3, folder)]
+
+
+def all_keys(s3: Any, folder: S3Uri) -> list[str]:
+    """Every object key under the folder, hidden ones included."""
+    return sorted(
         item["Key"]
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=folder.bucket, Prefix=folder.key)
         for item in page.get("Contents", [])
-    ]
+    )
+
+
+def encryption(kms_key_id: str | None) -> dict[str, str]:
+    """The arguments every write to the lake carries: SSE-KMS with the lake's key (its bucket policy denies a
+    PutObject without them), or nothing when the lake has no customer managed key (the bucket default applies)."""
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id} if kms_key_id else {}
+
+
+def put_text(s3: Any, where: S3Uri, text: str, kms_key_id: str | None, **conditions: str) -> str:
+    """Write a small text object (a manifest, the lock), encrypted; return its ETag as S3 sent it (quoted, as
+    If-Match wants it). `conditions`: IfMatch or IfNoneMatch."""
+    response = s3.put_object(
+        Bucket=where.bucket,
+        Key=where.key,
+        Body=text.encode("utf-8"),
+        ContentType="application/json",
+        **encryption(kms_key_id),
+        **conditions,
+    )
+    return str(response.get("ETag", ""))
+
+
+def switch(s3: Any, staged: ObjectInfo, staged_bucket: str, live: S3Uri, kms_key_id: str | None) -> ObjectInfo:
+    """Put the staged object at the live key in one step (a copy replaces the key atomically: readers see the
+    old object or the new one, never both, never neither), then check the live object is the staged one."""
+    s3.copy(
+        {"Bucket": staged_bucket, "Key": staged.key},
+        live.bucket,
+        live.key,
+        ExtraArgs=encryption(kms_key_id),
+    )
+    head = s3.head_object(Bucket=live.bucket, Key=live.key)
+    size = int(head.get("ContentLength", -1))
+    if size != staged.size:
+        raise RuntimeError(f"{live} holds {size} bytes after the switch, the staged file {staged.size}")
+    return ObjectInfo(live.key, str(head.get("ETag", "")).strip('"'), size)
+
+
+def etag(s3: Any, where: S3Uri) -> str | None:
+    """The object's ETag (unquoted), or None when there is no such object."""
+    try:
+        return str(s3.head_object(Bucket=where.bucket, Key=where.key).get("ETag", "")).strip('"')
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def delete_keys(s3: Any, bucket: str, keys: list[str]) -> int:
+    """Delete the keys (1000 per request); return how many."""
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
-        response = s3.delete_objects(
-            Bucket=folder.bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True}
-        )
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
         errors = response.get("Errors", [])
         if errors:
             first = errors[0]
             raise RuntimeError(
-                f"could not delete {len(errors)} object(s) under {folder}, e.g. {first.get('Key')}: "
+                f"could not delete {len(errors)} object(s) in s3://{bucket}/, e.g. {first.get('Key')}: "
                 f"{first.get('Code')} {first.get('Message', '')}"
             )
     return len(keys)
+
+
+def delete_folder(s3: Any, folder: S3Uri) -> int:
+    """Delete every object under the folder; return how many."""
+    return delete_keys(s3, folder.bucket, all_keys(s3, folder))
 
 
 def get_table(glue: Any, database: str, table: str) -> dict[str, Any]:

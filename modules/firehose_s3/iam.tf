@@ -91,6 +91,15 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
+    for_each = local.has_record_processor ? [var.record_processor_lambda_arn] : []
+    content {
+      sid       = "InvokeRecordProcessor"
+      actions   = ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"]
+      resources = [statement.value, "${statement.value}:*"]
+    }
+  }
+
+  dynamic "statement" {
     for_each = local.is_parquet ? [var.parquet_conversion] : []
     content {
       sid     = "ReadConversionSchema"

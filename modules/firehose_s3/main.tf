@@ -2,6 +2,8 @@ locals {
   is_kinesis_source       = var.kinesis_stream_arn != null
   is_parquet              = var.parquet_conversion != null
   is_event_time_partition = var.event_time_partitioning != null
+  has_record_processor    = var.record_processor_lambda_arn != null
+  is_processing           = local.is_event_time_partition || local.has_record_processor
   log_group_name          = "/aws/kinesisfirehose/${var.name}"
   log_stream_name         = "DestinationDelivery"
 
@@ -75,24 +77,42 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
     }
 
     dynamic "processing_configuration" {
-      for_each = local.is_event_time_partition ? [true] : []
+      for_each = local.is_processing ? [true] : []
       content {
         enabled = true
 
-        processors {
-          type = "MetadataExtraction"
-          parameters {
-            parameter_name  = "JsonParsingEngine"
-            parameter_value = "JQ-1.6"
-          }
-          parameters {
-            parameter_name  = "MetadataExtractionQuery"
-            parameter_value = local.partition_query
+        # First the record processor (its ProcessingFailed records go to error_output_prefix), then the JQ
+        # partition keys over what it passed. AWS's defaults apply: 3 retries, buffers of 1 MiB or 60 s. They are
+        # not written out: Firehose does not return parameters left at their defaults, so every plan would show
+        # them as changes.
+        dynamic "processors" {
+          for_each = local.has_record_processor ? [var.record_processor_lambda_arn] : []
+          content {
+            type = "Lambda"
+            parameters {
+              parameter_name  = "LambdaArn"
+              parameter_value = processors.value
+            }
           }
         }
 
         dynamic "processors" {
-          for_each = local.is_parquet ? [] : [true]
+          for_each = local.is_event_time_partition ? [local.partition_query] : []
+          content {
+            type = "MetadataExtraction"
+            parameters {
+              parameter_name  = "JsonParsingEngine"
+              parameter_value = "JQ-1.6"
+            }
+            parameters {
+              parameter_name  = "MetadataExtractionQuery"
+              parameter_value = processors.value
+            }
+          }
+        }
+
+        dynamic "processors" {
+          for_each = local.is_event_time_partition && !local.is_parquet ? [true] : []
           content {
             type = "AppendDelimiterToRecord"
           }

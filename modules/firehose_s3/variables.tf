@@ -145,6 +145,17 @@ variable "event_time_partitioning" {
   }
 }
 
+variable "record_processor_lambda_arn" {
+  description = "Lambda function Firehose runs over every buffer of records before delivery (data transformation): records it returns ProcessingFailed are written under error_output_prefix (processing-failed), never under prefix. Null: no processing Lambda."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.record_processor_lambda_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9$_-]+)?$", var.record_processor_lambda_arn))
+    error_message = "record_processor_lambda_arn must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]), or null."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the delivery error log group, in days."
   type        = number

@@ -44,6 +44,11 @@ override_data {
 }
 
 override_data {
+  target = module.record_validation_lambda.data.aws_caller_identity.current
+  values = { account_id = "000000000000", arn = "arn:aws:iam::000000000000:user/test" }
+}
+
+override_data {
   target = module.compaction_lambda[0].data.aws_caller_identity.current
   values = { account_id = "000000000000", arn = "arn:aws:iam::000000000000:user/test" }
 }
@@ -341,4 +346,16 @@ run "opensearch_internal_master_bootstrap" {
     enable_opensearch_bootstrap = true
   }
   expect_failures = [var.enable_opensearch_bootstrap]
+}
+
+run "compaction_engine" {
+  command = plan
+  variables { compaction_engine = "spark" }
+  expect_failures = [var.compaction_engine]
+}
+
+run "compaction_late_data_window_hours" {
+  command = plan
+  variables { compaction_late_data_window_hours = 721 }
+  expect_failures = [var.compaction_late_data_window_hours]
 }

@@ -155,16 +155,24 @@ class KinesisFaults:
 
 
 class Outage:
-    """While `on`, every call of one operation of a client is answered by `answer(url)` without being sent."""
+    """While `on`, every call of one operation of a client (those `match` accepts, when given) is answered by
+    `answer(url)` without being sent."""
 
-    def __init__(self, client: Any, event: str, answer: Callable[[str], AWSResponse]) -> None:
+    def __init__(
+        self,
+        client: Any,
+        event: str,
+        answer: Callable[[str], AWSResponse],
+        match: Callable[[Any], bool] | None = None,
+    ) -> None:
         self.on = False
         self.failed_calls = 0
         self._answer = answer
+        self._match = match
         client.meta.events.register(event, self._before_send)
 
     def _before_send(self, request: Any, **_: Any) -> AWSResponse | None:
-        if not self.on:
+        if not self.on or (self._match is not None and not self._match(request)):
             return None
         self.failed_calls += 1
         return self._answer(request.url)

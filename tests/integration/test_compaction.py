@@ -228,6 +228,7 @@ def compaction_function(aws_client, lake):
         "TARGET_TABLE": "ctas_retail_trans_parquet",
         "TARGET_LOCATION": f"s3://{lake['bucket']}/parquet-retail-trans/",
         "QUERY_TIMEOUT_SECONDS": "60",
+        "LATE_DATA_WINDOW_HOURS": "0",
         "POWERTOOLS_SERVICE_NAME": "compact-parquet",
         "COMPACTION_ENGINE": "athena",
     }
@@ -251,19 +252,26 @@ def test_lambda_scheduled_event_for_empty_hour_is_a_noop_via_athena(aws_client, 
     payload, error = invoke(aws_client("lambda"), compaction_function["name"], event)
     # then
     assert error is None, f"got {error}: {payload}"
-    got = (payload["hour"], payload["engine"], payload["status"], payload["rows"])
-    assert got == ("2026-11-28T12", "athena", "empty", 0), f"got {payload}"
+    (hour,) = payload["hours"]
+    got = (hour["hour"], hour["engine"], hour["status"], hour["rows"])
+    assert got == ("2026-11-28T12", "athena", "empty", None), f"got {payload}"
 
 
-def test_lambda_athena_ctas_failure_is_reported_and_temporary_table_dropped(aws_client, lake, compaction_function):
-    # given: hour 11 has data; the emulator's Athena counts it but cannot run the CTAS
+def test_lambda_athena_ctas_failure_is_reported_and_temporary_table_dropped(
+    aws_client, lake, compacted, compaction_function
+):
+    # given: hour 10 is compacted; the emulator's Athena counts it but cannot run the CTAS
+    s3 = aws_client("s3")
+    before = {key: s3.get_object(Bucket=lake["bucket"], Key=key)["Body"].read() for key in target_keys(s3, lake)}
     # when
-    payload, error = invoke(aws_client("lambda"), compaction_function["name"], {"hour": "2026-11-28T11"})
-    # then
+    payload, error = invoke(aws_client("lambda"), compaction_function["name"], {"hour": HOUR})
+    # then: reported, the temporary table dropped, the hour's Parquet exactly as it was
     assert error == "Unhandled", f"got {error}: {payload}"
-    assert "CTAS of 2026-11-28T11 failed" in payload["errorMessage"], f"got {payload['errorMessage']!r}"
+    assert f"CTAS of {HOUR} failed" in payload["errorMessage"], f"got {payload['errorMessage']!r}"
     tables = [t["Name"] for t in aws_client("glue").get_tables(DatabaseName=lake["database"])["TableList"]]
     assert sorted(tables) == ["ctas_retail_trans_parquet", "retail_trans_json"], f"got tables {tables}"
+    after = {key: s3.get_object(Bucket=lake["bucket"], Key=key)["Body"].read() for key in target_keys(s3, lake)}
+    assert after == before, "got the hour's Parquet changed by a failed run"
 
 
 def test_lambda_duckdb_engine_compacts_the_hour(aws_client, lake, compaction_function, tmp_path):
@@ -276,7 +284,26 @@ def test_lambda_duckdb_engine_compacts_the_hour(aws_client, lake, compaction_fun
     payload, error = invoke(lam, compaction_function["name"], {"time": "2026-11-28T12:05:00Z"})
     # then
     assert error is None, f"got {error}: {payload}"
-    got = (payload["hour"], payload["engine"], payload["status"], payload["rows"], payload["source_objects"])
+    (hour,) = payload["hours"]
+    got = (hour["hour"], hour["engine"], hour["status"], hour["rows"], hour["source_objects"])
     assert got == ("2026-11-28T11", "duckdb", "compacted", 2, 1), f"got {payload}"
     keys = target_keys(aws_client("s3"), lake, "year=2026/month=11/day=28/hour=11/")
     assert len(keys) == 1, f"got {keys}, expected one Parquet object"
+
+
+def test_lambda_scheduled_run_recompacts_a_late_hour_of_its_window(aws_client, lake, compaction_function):
+    # given: hour 10 compacted (its manifest says 3 objects); a late object lands in it
+    lam, s3 = aws_client("lambda"), aws_client("s3")
+    env = compaction_function["env"] | {"COMPACTION_ENGINE": "duckdb", "LATE_DATA_WINDOW_HOURS": "3"}
+    lam.update_function_configuration(FunctionName=compaction_function["name"], Environment={"Variables": env})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=compaction_function["name"])
+    invoke(lam, compaction_function["name"], {"hour": HOUR})
+    late = sample_record(99, lake["name"]) | {"InvoiceDate": "2026-11-28 10:30:00"}
+    s3.put_object(Bucket=lake["bucket"], Key=f"00-retail-trans/{HOUR_PATH}{lake['name']}-late", Body=lines([late]))
+    # when: the schedule fires at 13:05 (hour 12 and the 3 hours before it)
+    payload, error = invoke(lam, compaction_function["name"], {"time": "2026-11-28T13:05:00Z"})
+    # then: hour 10 recompacted for its late object, the others left as their manifests say
+    assert error is None, f"got {error}: {payload}"
+    got = {h["hour"]: (h["status"], h["trigger"], h["rows"]) for h in payload["hours"]}
+    assert got["2026-11-28T10"] == ("compacted", "changed", 16), f"got {got}"
+    assert got["2026-11-28T12"][0] == "empty", f"got {got}"

@@ -183,8 +183,26 @@ def test_compaction_function_runs_without_error(outputs, aws_client):
     assert response["StatusCode"] == 200, f"got status {response['StatusCode']}"
     payload = response["Payload"].read().decode()
     assert "FunctionError" not in response, f"got {response['FunctionError']}: {payload}"
-    assert json.loads(payload)["status"] == "empty", f"got {payload}, expected a no-op for an hour without data"
+    statuses = {hour["status"] for hour in json.loads(payload)["hours"]}
+    assert statuses == {"empty"}, f"got {payload}, expected a no-op for hours without data"
     assert invocations(logs, group) >= 1, "expected the invocation in the function's log group"
+
+
+def test_compaction_converts_locally_and_writes_with_the_lake_key(outputs, aws_client):
+    config = aws_client("lambda").get_function_configuration(FunctionName=outputs["compaction_function_name"])
+    variables = config["Environment"]["Variables"]
+    got = (variables.get("COMPACTION_ENGINE"), variables.get("LAKE_KMS_KEY_ARN"), variables.get("STATE_LOCATION"))
+    expected = ("duckdb", outputs["bucket_kms_key_arn"], outputs["compaction_state_location"])
+    assert got == expected, f"got {got}, expected {expected}"
+
+
+def test_firehose_runs_the_validating_lambda_before_delivery(outputs, aws_client):
+    stream = aws_client("firehose").describe_delivery_stream(DeliveryStreamName=outputs["firehose_name"])
+    (destination,) = stream["DeliveryStreamDescription"]["Destinations"]
+    processors = destination["ExtendedS3DestinationDescription"]["ProcessingConfiguration"]["Processors"]
+    arns = [p["ParameterValue"] for proc in processors for p in proc["Parameters"] if p["ParameterName"] == "LambdaArn"]
+    function = aws_client("lambda").get_function_configuration(FunctionName=outputs["record_validation_function_name"])
+    assert arns == [function["FunctionArn"]], f"got processor ARNs {arns}, expected {function['FunctionArn']}"
 
 
 def test_compaction_schedule_targets_the_function(outputs, aws_client):
@@ -273,7 +291,11 @@ def test_second_plan_after_apply_shows_no_changes(stack):
 def test_destroy_leaves_no_function_queue_log_group_role_rule_or_dashboard(stack, outputs, aws_client):
     stack.destroy()
     stack.destroyed = True
-    names = (outputs["ingest_function_name"], outputs["compaction_function_name"])
+    names = (
+        outputs["ingest_function_name"],
+        outputs["compaction_function_name"],
+        outputs["record_validation_function_name"],
+    )
     not_found = ("ResourceNotFoundException",)
     logs, lambda_, sqs = aws_client("logs"), aws_client("lambda"), aws_client("sqs")
     probes = {
@@ -281,7 +303,7 @@ def test_destroy_leaves_no_function_queue_log_group_role_rule_or_dashboard(stack
         **{f"role {n}": (lambda n=n: aws_client("iam").get_role(RoleName=n), ("NoSuchEntity",)) for n in names},
         **{
             f"log group {g}": (lambda g=g: log_groups_named(logs, g), ())
-            for g in (outputs["ingest_log_group"], outputs["compaction_log_group"])
+            for g in (outputs[f"{f}_log_group"] for f in ("ingest", "compaction", "record_validation"))
         },
         **{
             f"queue {u}": (

@@ -112,11 +112,16 @@ def test_parquet_conversion_takes_the_schema_of_the_parquet_table(plans, prefix)
     assert got == (f"{prefix}_db", "ctas_retail_trans_parquet"), f"got {got}"
 
 
+def processors(s3: dict) -> dict[str, dict[str, str]]:
+    """Firehose's processors by type, each as {parameter: value}."""
+    found = s3["processing_configuration"][0]["processors"]
+    return {p["type"]: {x["parameter_name"]: x["parameter_value"] for x in p.get("parameters", [])} for p in found}
+
+
 def test_event_time_partitioning_extracts_invoice_date(plans):
     s3 = s3_config(plans("event_time"))
     assert s3["dynamic_partitioning_configuration"][0]["enabled"] is True
-    params = s3["processing_configuration"][0]["processors"][0]["parameters"]
-    query = {p["parameter_name"]: p["parameter_value"] for p in params}["MetadataExtractionQuery"]
+    query = processors(s3)["MetadataExtraction"]["MetadataExtractionQuery"]
     assert f".{DATE_FIELDS[0]}[0:4]" in query, f"got {query}"
 
 
@@ -126,6 +131,16 @@ def test_tables_have_the_contract_columns(plans, table):
     got = [(c["name"], c["type"], c["comment"]) for c in columns]
     expected = [(c["name"], c["type"], c["comment"]) for c in glue_columns()]
     assert got == expected, f"got {got}, expected the contract's {expected}"
+
+
+@pytest.mark.parametrize("flags", sorted(FLAGS))
+def test_every_record_goes_through_the_validating_lambda_first(plans, prefix, flags):
+    s3 = s3_config(plans(flags))
+    found = s3["processing_configuration"][0]["processors"]
+    lambda_arn = processors(s3)["Lambda"]["LambdaArn"]
+    assert found[0]["type"] == "Lambda", f"{flags}: got processors {[p['type'] for p in found]}, Lambda first"
+    assert lambda_arn.endswith(f":function:{prefix}-validate-records"), f"{flags}: got {lambda_arn}"
+    assert s3["error_output_prefix"].endswith("!{firehose:error-output-type}"), f"got {s3['error_output_prefix']}"
 
 
 @pytest.mark.parametrize(

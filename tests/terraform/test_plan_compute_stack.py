@@ -125,11 +125,14 @@ def test_compaction_environment_names_the_analytics_resources(plan, prefix):
         "SOURCE_TABLE": "retail_trans_json",
         "TARGET_TABLE": "ctas_retail_trans_parquet",
         "TARGET_LOCATION": f"s3://{bucket}/parquet-retail-trans/",
+        "STATE_LOCATION": f"s3://{bucket}/compaction/",
+        "COMPACTION_ENGINE": "athena",
+        "LATE_DATA_WINDOW_HOURS": "48",
         "QUERY_TIMEOUT_SECONDS": "600",
         "POWERTOOLS_SERVICE_NAME": "compact-parquet",
         "POWERTOOLS_METRICS_NAMESPACE": "RetailPipeline",
         "LOG_LEVEL": "INFO",
-    }
+    }  # no LAKE_KMS_KEY_ARN: this plan's lake is SSE-S3
     assert variables == expected, f"got {variables}, expected {expected}"
     assert (function["handler"], function["timeout"]) == ("compact_parquet.handler.lambda_handler", 900)
 
@@ -156,7 +159,22 @@ def test_compaction_reads_its_two_tables_and_manages_only_its_temporary_ctas_tab
 def test_compaction_lists_only_the_lake_folders_it_uses(plan):
     statement = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])["ListLakeFolders"]
     prefixes = sorted(as_list(statement["Condition"]["StringLike"]["s3:prefix"]))
-    assert prefixes == ["00-retail-trans/*", "athena-results/*", "parquet-retail-trans/*"], f"got {prefixes}"
+    expected = ["00-retail-trans/*", "athena-results/*", "compaction/*", "parquet-retail-trans/*"]
+    assert prefixes == expected, f"got {prefixes}"
+
+
+def test_compaction_keeps_its_state_under_its_own_folder_only(plan):
+    policy = statements(planned(plan, f"{COMPACTION}.aws_iam_role_policy.function[0]")["policy"])
+    bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
+    state = policy["KeepLockManifestsAndStagedFiles"]
+    assert as_list(state["Resource"]) == [f"arn:aws:s3:::{bucket}/compaction/*"], f"got {state['Resource']}"
+
+
+def test_local_stack_compacts_with_duckdb(local_plan):
+    # Its environment holds the lake's key, created in the same apply: the whole map is unknown at plan time; the
+    # deployed values are checked by tests/integration/test_compute_stack.py.
+    engine = local_plan.variables["compaction_engine"]
+    assert engine == "duckdb", f"got compaction_engine {engine!r} in env/local.tfvars, expected duckdb"
 
 
 def test_compaction_reads_json_and_writes_only_parquet_and_query_results(plan):

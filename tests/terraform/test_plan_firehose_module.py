@@ -11,6 +11,7 @@ import pytest
 from tests.harness import planned, random_prefix
 
 pytestmark = pytest.mark.plan
+REGION_ACCOUNT = "<region>:<account>"
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,26 @@ def test_role_reads_exactly_the_source_stream(plan):
         f"got {resources[0]}"
     )
     assert "kinesis:PutRecord" not in as_list(statement["Action"]), "Firehose only reads the stream"
+
+
+def test_role_invokes_exactly_the_record_processor(plan, prefix):
+    statement = role_policy(plan, "from_stream")["InvokeRecordProcessor"]
+    arn = f"arn:aws:lambda:{REGION_ACCOUNT}:function:{prefix}-validate"
+    anywhere = re.compile(r"lambda:[a-z0-9-]+:\d{12}:")
+    resources = [anywhere.sub(f"lambda:{REGION_ACCOUNT}:", r) for r in as_list(statement["Resource"])]
+    assert sorted(resources) == [arn, f"{arn}:*"], f"got {resources}"
+    assert sorted(as_list(statement["Action"])) == ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"]
+    assert "InvokeRecordProcessor" not in role_policy(plan, "direct_put"), "got a Lambda grant without a processor"
+
+
+def test_record_processor_is_the_only_processor_with_awss_defaults(plan, prefix):
+    stream = planned(plan, "module.from_stream.aws_kinesis_firehose_delivery_stream.this")
+    (processing,) = stream["extended_s3_configuration"][0]["processing_configuration"]
+    (processor,) = processing["processors"]
+    parameters = {p["parameter_name"]: p["parameter_value"] for p in processor["parameters"]}
+    # Only the ARN: parameters at AWS's defaults (retries, buffering) would show as changes on every plan.
+    assert (processor["type"], list(parameters)) == ("Lambda", ["LambdaArn"]), f"got {processor}"
+    assert parameters["LambdaArn"].endswith(f":function:{prefix}-validate"), f"got {parameters}"
 
 
 def test_kms_grants_are_limited_to_their_service(plan):

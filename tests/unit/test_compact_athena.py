@@ -11,6 +11,7 @@ import pytest
 from botocore.stub import Stubber
 
 from compact_parquet.athena import Athena, Backoff, QueryFailed, QueryTimeout
+from compact_parquet.deadline import Deadline, DeadlineExceeded
 
 pytestmark = pytest.mark.unit
 
@@ -128,3 +129,30 @@ def test_scalar_without_data_row_raises(athena_stub):
     stub.add_response("get_query_results", header_only, {"QueryExecutionId": QUERY_ID, "MaxResults": 2})
     with pytest.raises(QueryFailed, match="returned no row"):
         runner(client, FakeClock()).scalar("SELECT count(*)", "count")
+
+
+def test_run_deadline_cuts_a_query_below_its_own_timeout(athena_stub):
+    # given: 60 s per query, but only 3 s left of the run's deadline
+    client, stub = athena_stub
+    clock = FakeClock()
+    athena = runner(client, clock, timeout_s=60.0)
+    athena.deadline = Deadline(end=3.0, clock=clock)
+    expect_start(stub, "SELECT 1")
+    expect_states(stub, "running", "running", "running", "running", "running")
+    stub.add_response("stop_query_execution", {}, {"QueryExecutionId": QUERY_ID})
+    # when / then
+    with pytest.raises(QueryTimeout, match="at the run's deadline"):
+        athena.run("SELECT 1", "the query")
+    assert clock.now <= 3.0, f"got {clock.now} s waited, expected at most the 3 s left"
+
+
+def test_run_after_the_deadline_starts_no_query_but_cleanup_gets_a_grace(athena_stub):
+    client, stub = athena_stub
+    clock = FakeClock()
+    athena = runner(client, clock)
+    athena.deadline = Deadline(end=-1.0, clock=clock)
+    with pytest.raises(DeadlineExceeded):
+        athena.run("SELECT 1", "the query")
+    expect_start(stub, "DROP TABLE t")
+    expect_states(stub, "succeeded")
+    athena.run("DROP TABLE t", "dropping", cleanup=True)

@@ -15,7 +15,7 @@ import pytest
 from compact_parquet import handler
 from compact_parquet.config import S3Uri, Settings
 from compact_parquet.engines import Result
-from compact_parquet.hours import Hour
+from compact_parquet.runner import RunReport
 from tests.lambda_support import FakeContext
 
 pytestmark = pytest.mark.unit
@@ -33,24 +33,31 @@ EVENT = {"hour": "2026-11-28T10"}
 
 
 @dataclass
-class StandInEngine:
+class StandIn:
+    """What the handler's run (lock, hours, engine) reports: one hour compacted, unchanged, empty or failed."""
+
     rows: int | None
     status: str = "compacted"
     fail: bool = False
     name: str = "athena"
+    run_id: str = "run-1"
 
-    def compact(self, hour: Hour, dry_run: bool = False) -> Result:
+    def run(self, engine, hours, force, cfg, holder) -> RunReport:
+        report = RunReport(self.name)
         if self.fail:
-            raise RuntimeError("CTAS failed")
-        return Result(hour, self.name, self.status, SETTINGS.target_location, rows=self.rows)
+            report.failed[str(hours[0])] = "CTAS failed"
+        else:
+            report.results.append(Result(hours[0], self.name, self.status, SETTINGS.target_location, rows=self.rows))
+        return report
 
 
 @pytest.fixture
-def engine(monkeypatch) -> StandInEngine:
-    stand_in = StandInEngine(rows=42)
+def engine(monkeypatch) -> StandIn:
+    stand_in = StandIn(rows=42)
     monkeypatch.setattr(handler, "settings", lambda: SETTINGS)
     monkeypatch.setattr(handler, "session", lambda: None)
     monkeypatch.setattr(handler, "make_engine", lambda *args, **kwargs: stand_in)
+    monkeypatch.setattr(handler, "run", stand_in.run)
     # Powertools reads POWERTOOLS_* when the module is imported (collection time here, cold start in Lambda).
     monkeypatch.setattr(handler.metrics, "namespace", "RetailPipeline")
     monkeypatch.setattr(handler.metrics, "service", "compact-parquet")
@@ -77,10 +84,9 @@ def test_handler_emits_zero_rows_for_an_hour_without_data(engine, capsys):
     assert emf.get("RowsCompacted") == [0.0], f"got {emf.get('RowsCompacted')}, expected [0.0]"
 
 
-@pytest.mark.filterwarnings("ignore:No application metrics to publish")
-def test_handler_emits_no_rows_when_compaction_fails(engine, capsys):
+def test_handler_emits_zero_rows_and_fails_when_the_hour_failed(engine, capsys):
     engine.fail = True
-    with pytest.raises(RuntimeError):
+    with pytest.raises(handler.CompactionFailed):
         handler.lambda_handler(EVENT, FakeContext(function_name="compact-parquet"))
     got = [emf.get("RowsCompacted") for emf in emitted(capsys.readouterr().out)]
-    assert got in ([], [None]), f"got {got}, expected no RowsCompacted (the Errors metric counts the failure)"
+    assert got == [[0.0]], f"got {got}, expected RowsCompacted 0 (the Errors metric counts the failure)"

@@ -91,22 +91,29 @@ def test_count_rows_sql_filters_the_hour_partition():
 )
 def test_ctas_sql_for_edge_hours(hour, values):
     year, month, day, hh = values
-    folder = f"year={year}/month={month}/day={day}/hour={hh}/"
+    staging = LOCATION.child(f"staging/{hour}/")
     where = f"year = '{year}' AND month = '{month}' AND day = '{day}' AND hour = '{hh}'"
     parsed = Hour.parse(hour)
-    got = sql.ctas("mydatabase", "retail_trans_json", "ctas_retail_trans_parquet", LOCATION, parsed)
+    got = sql.ctas("mydatabase", "retail_trans_json", "ctas_retail_trans_parquet", staging, parsed)
     expected = (
         f"CREATE TABLE mydatabase.ctas_retail_trans_parquet__ctas_{parsed.compact}\n"
         "WITH (\n"
         "  format = 'PARQUET',\n"
         "  write_compression = 'SNAPPY',\n"
-        f"  external_location = 's3://retail-us-east-1-000000000000/parquet-retail-trans/{folder}'\n"
+        f"  external_location = 's3://retail-us-east-1-000000000000/parquet-retail-trans/staging/{hour}/',\n"
+        "  bucketed_by = ARRAY['invoice'],\n"
+        "  bucket_count = 1\n"
         ") AS\n"
         "SELECT invoice, stockcode, description, quantity, invoicedate, price, customer_id, country\n"
         "FROM mydatabase.retail_trans_json\n"
         f"WHERE {where}"
     )
     assert got == expected, f"got\n{got}\nexpected\n{expected}"
+
+
+def test_hour_span_is_inclusive_and_newest_first():
+    got = [str(h) for h in Hour.span(Hour.parse("2026-12-31T22"), Hour.parse("2027-01-01T01"))]
+    assert got == ["2027-01-01T01", "2027-01-01T00", "2026-12-31T23", "2026-12-31T22"], f"got {got}"
 
 
 def test_temporary_table_name_is_fixed_per_hour():

@@ -5,6 +5,7 @@ which would hide a missing dependency; this test would not."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ from tools import build_lambdas
 
 pytestmark = pytest.mark.unit
 
-FUNCTIONS = ("ingest_opensearch", "compact_parquet", "opensearch_bootstrap")
+FUNCTIONS = ("ingest_opensearch", "compact_parquet", "opensearch_bootstrap", "firehose_validate")
 RUNTIME_PROVIDED = ("boto3/", "botocore/", "s3transfer/", "jmespath/", "dateutil/", "urllib3/", "six.py")
 
 # Runs inside the isolated interpreter: sys.path is the extracted zip, then the runtime's packages.
@@ -155,6 +156,24 @@ def test_ingest_handler_indexes_from_zip_alone(python312, extracted, runtime):
     assert json.loads(response[7:]) == {"batchItemFailures": []}, f"got {response}"
     assert len(double.documents["retail"]) == 5, f"got {len(double.documents['retail'])} documents, expected 5"
     assert all(r.signature == "valid" for r in double.bulk_requests()), "got an invalid SigV4 signature"
+
+
+def test_firehose_validate_handler_sorts_records_from_zip_alone(python312, extracted, runtime):
+    env = isolated_env(
+        AWS_REGION="us-east-1",
+        POWERTOOLS_SERVICE_NAME="firehose-validate",
+        POWERTOOLS_METRICS_NAMESPACE="RetailPipeline",
+    )
+    good, bad = encode(sample_record(1, "zip")), b"489434,85048,GLASS BALL,12,2009-12-01 07:45:00,6.95,13085,UK\n"
+    event = {"records": [{"recordId": str(i), "data": base64.b64encode(d).decode()} for i, d in enumerate((good, bad))]}
+    result = run_isolated(
+        python312, INVOKE_HANDLER, extracted["firehose_validate"], runtime, "firehose_validate", env,
+        stdin=json.dumps(event),
+    )  # fmt: skip
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stderr[-3000:]}"
+    response = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))[7:])
+    got = [r["result"] for r in response["records"]]
+    assert got == ["Ok", "ProcessingFailed"], f"got {got}"
 
 
 def test_compact_cli_runs_from_zip_alone(python312, extracted, runtime):

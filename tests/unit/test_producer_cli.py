@@ -176,6 +176,26 @@ def test_bad_flag_values_are_one_clear_line_and_exit_2(capsys, no_aws, flags, me
     assert err.strip().endswith("see producer --help"), f"got {err!r}"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_non_json_to_a_real_stream_needs_allow_non_json(capsys, stream, fmt):
+    code, _, err = cli(capsys, "--out-format", fmt, "--max-count", "5")
+    assert_one_error_line(code, err, ExitCode.USAGE, f"--out-format {fmt} is not the data contract (JSON)")
+    assert "pass --allow-non-json" in err, f"got {err!r}"
+    assert sum(stream.accepted.values()) == 0, "got records sent without --allow-non-json"
+
+
+def test_non_json_dry_run_needs_no_flag(capsys, no_aws):
+    code, out, _ = cli(capsys, "--out-format", "csv", "--dry-run", "--max-count", "2")
+    assert code == ExitCode.OK, f"got exit {code}"
+    assert (len(out.splitlines()), "{" in out) == (2, False), f"got {out!r}, expected two csv lines"
+
+
+def test_non_json_with_allow_non_json_is_sent(capsys, stream):
+    code, _, err = cli(capsys, "--out-format", "csv", "--allow-non-json", "--max-count", "5")
+    assert code == ExitCode.OK, f"got exit {code}: {err!r}"
+    assert sum(stream.accepted.values()) == 5, f"got {sum(stream.accepted.values())} records sent, expected 5"
+
+
 def test_help_exits_0_and_says_max_count_is_records_to_send(capsys):
     code, out, _ = cli(capsys, "--help")
     assert code == ExitCode.OK

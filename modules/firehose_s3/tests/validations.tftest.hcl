@@ -141,3 +141,9 @@ run "log_retention" {
   variables { log_retention_days = 2 }
   expect_failures = [var.log_retention_days]
 }
+
+run "record_processor_lambda_arn" {
+  command = plan
+  variables { record_processor_lambda_arn = "arn:aws:sqs:us-east-1:000000000000:validate" }
+  expect_failures = [var.record_processor_lambda_arn]
+}

@@ -1,0 +1,1 @@
+"""Firehose record transformation: contract JSON goes on to the lake, anything else to the error prefix."""
