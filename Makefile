@@ -145,6 +145,5 @@ validate: build ## terraform validate the root and every module
 clean: ## Stop the emulator, remove venvs, emulator data, local state, builds and reports
 	@if [ -x $(PY) ]; then ENV=local $(PY) -m tools down || true; fi
 	@rm -rf $(VENV) .local .state/local .state/localstack dist reports .pytest_cache .ruff_cache
-	@rm -rf terraform/.terraform modules/*/.terraform tests/fixtures/*/.terraform
-	@find . -name harness_override.tf -delete
+	@rm -rf terraform/.terraform terraform/harness_override.tf modules/*/.terraform tests/fixtures/*/.terraform
 	@echo "clean: done (.state/aws, the state of real deployments, is kept)"

@@ -56,7 +56,7 @@ class TerraformStack:
 
     def __post_init__(self) -> None:
         state = self.workdir / "terraform.tfstate"
-        terraform.write_overrides(self.workdir, self.target, state, modules_dir=self.copy_root / "modules")
+        terraform.write_overrides(self.workdir, self.target, state)
         self.tf = tftest.TerraformTest(
             str(self.workdir), binary=terraform.binary(), env=terraform.environ_for(self.target)
         )
