@@ -1,0 +1,136 @@
+"""Parallel runs (pytest-xdist): which worker this is, the emulator ports it owns, and how work is handed out.
+
+Ports: every worker gets a block of PORTS_PER_WORKER ports derived from the run's EMULATOR_PORT (the base): worker
+gwN runs its session emulator on base + 1 + N * PORTS_PER_WORKER and may start private emulators (drills that stop
+or share nothing with other tests) on the ports right after it. A serial run keeps the base for its session
+emulator (reusing `make up`'s, as before) and the next ports for private ones. Blocks never overlap, so any base
+works and no test binds a port another worker may use.
+
+Scheduling: `loadscope` hands whole modules to workers (module-scoped fixtures, i.e. applied stacks, are built once)
+in collection order; the collection is ordered slowest first (see `cost_rank`), so the OpenSearch domain's fixed
+10-minute wait starts at once and overlaps everything else. A package whose tests share package-scoped fixtures
+(the drills: one private emulator, one applied stack) is handed out as one unit, so the stack is applied once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from filelock import FileLock
+from xdist.scheduler import LoadScopeScheduling
+
+from tools import emulator
+from tools.targets import DEFAULT_EMULATOR_PORT
+
+PORTS_PER_WORKER = 3  # the session emulator and two private ones at a time (a drill package and one module)
+SHARED_PACKAGES = ("tests/drills/",)  # packages whose tests share package-scoped fixtures: one unit each
+_taken: set[int] = set()
+
+
+def worker_index() -> int | None:
+    """0 for gw0, 1 for gw1, ...; None outside pytest-xdist (a serial run, or the controller)."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else None
+
+
+def session_port(base: int, index: int | None) -> int:
+    return base if index is None else base + 1 + index * PORTS_PER_WORKER
+
+
+def claim_session_port() -> None:
+    """On a worker, point EMULATOR_PORT at the worker's own session emulator, for the fixtures and for every
+    subprocess a test starts (`python -m tools`, `make`). A bad EMULATOR_PORT is left for the target fixture to
+    report."""
+    index = worker_index()
+    raw = os.environ.get("EMULATOR_PORT", "").strip() or str(DEFAULT_EMULATOR_PORT)
+    if index is not None and raw.isdigit():
+        os.environ["EMULATOR_PORT"] = str(session_port(int(raw), index))
+
+
+def owns_session_emulator() -> bool:
+    """A worker's session emulator is the tests' alone: started clean and thrown away. A serial run's may be the
+    user's `make up` emulator, holding their stack: it is reused and kept."""
+    return worker_index() is not None
+
+
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[], str]) -> str:
+    """The text `make` returns, made once per run however many workers ask (the first makes it, the others wait
+    for it): it is kept in the run's temporary directory, which the run's workers share."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_index() is not None:
+        root = root.parent  # <run>/popen-gwN -> <run>
+    path = root / f"{name}.shared"
+    with FileLock(root / f"{name}.lock"):
+        if not path.exists():
+            path.write_text(make())
+        return path.read_text()
+
+
+@contextmanager
+def private_port() -> Iterator[int]:
+    """A port of this worker's block for a private emulator, free until the block is given back."""
+    base = int(os.environ.get("EMULATOR_PORT") or DEFAULT_EMULATOR_PORT)
+    candidates = range(base + 1, base + PORTS_PER_WORKER)
+    port = next((p for p in candidates if p not in _taken and not emulator.port_in_use(p)), None)
+    if port is None:
+        pytest.fail(f"no free port for a private emulator in {candidates.start}-{candidates.stop - 1}")
+    _taken.add(port)
+    try:
+        yield port
+    finally:
+        _taken.discard(port)
+
+
+@contextmanager
+def private_emulator(start: bool = True) -> Iterator[emulator.MiniStack]:
+    """A MiniStack of the caller's alone on a private port, with no state from an earlier run; stopped (if running)
+    and wiped afterwards."""
+    with private_port() as port:
+        instance = emulator.MiniStack(port)
+        shutil.rmtree(instance.home, ignore_errors=True)
+        if start:
+            instance.start(quiet=True)
+        try:
+            yield instance
+        finally:
+            instance.stop(quiet=True)
+            shutil.rmtree(instance.home, ignore_errors=True)
+
+
+def cost_rank(item: pytest.Item) -> int:
+    """Slowest first: the OpenSearch domain (`slow`), then drills and applied stacks, then plans, then unit tests.
+    Within a rank the collection order stays."""
+    for rank, marker in enumerate(("slow", "drill", "integration", "plan")):
+        if item.get_closest_marker(marker):
+            return rank
+    return 4
+
+
+def order_slowest_first(items: list[Any]) -> None:
+    """Sort the collection in place by the rank of each test's module (its slowest test), keeping module order."""
+    module_rank: dict[str, int] = {}
+    for item in items:
+        unit = work_unit(item.nodeid)
+        module_rank[unit] = min(module_rank.get(unit, 4), cost_rank(item))
+    position = {unit: i for i, unit in enumerate(dict.fromkeys(work_unit(item.nodeid) for item in items))}
+    items.sort(key=lambda item: (module_rank[work_unit(item.nodeid)], position[work_unit(item.nodeid)]))
+
+
+def work_unit(nodeid: str) -> str:
+    """What one worker runs as a whole: the module, or the package for SHARED_PACKAGES."""
+    for package in SHARED_PACKAGES:
+        if nodeid.startswith(package):
+            return package
+    return nodeid.split("::", 1)[0]
+
+
+class SlowestFirstScheduling(LoadScopeScheduling):
+    """xdist's loadscope, with work units as `work_unit` defines them (the collection is already ordered)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return work_unit(nodeid)
