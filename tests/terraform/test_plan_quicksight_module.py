@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import planned, random_prefix, the_only
+from tests.harness import planned, the_only
 
 pytestmark = pytest.mark.plan
 
@@ -17,13 +17,13 @@ VIEWER = "group/default/readers"
 
 
 @pytest.fixture(scope="module")
-def prefix() -> str:
-    return random_prefix()
+def prefix(plan_prefix) -> str:
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack, prefix):
-    return make_stack("tests/fixtures/quicksight", tf_vars={"name_prefix": prefix}).plan()
+def plan(plan_of):
+    return plan_of("tests/fixtures/quicksight")  # shared with test_security_baseline
 
 
 def permissions(values: list[dict[str, Any]]) -> dict[str, list[str]]:

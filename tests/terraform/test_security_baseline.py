@@ -147,8 +147,8 @@ def sse_s3_plan(make_stack):
 
 
 @pytest.fixture(scope="module", params=MODULE_FIXTURES)
-def fixture_plan(request, make_stack):
-    return make_stack(f"tests/fixtures/{request.param}", tf_vars={"name_prefix": random_prefix()}).plan()
+def fixture_plan(request, plan_of):
+    return plan_of(f"tests/fixtures/{request.param}")  # shared with the module's own plan tests
 
 
 # --- Helpers -------------------------------------------------------------------------------------
