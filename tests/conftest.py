@@ -58,13 +58,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    workers.order_slowest_first(items)
+    workers.plan_the_run(items)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    return workers.SlowestFirstScheduling(config, log) if config.getvalue("dist") == "loadscope" else None
+    if config.getvalue("dist") in ("loadscope", "loadgroup"):
+        return workers.SlowestFirstScheduling(config, log)
+    return None
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -6,10 +6,10 @@ or share nothing with other tests) on the ports right after it. A serial run kee
 emulator (reusing `make up`'s, as before) and the next ports for private ones. Blocks never overlap, so any base
 works and no test binds a port another worker may use.
 
-Scheduling: `loadscope` hands whole modules to workers (module-scoped fixtures, i.e. applied stacks, are built once)
-in collection order; the collection is ordered slowest first (see `cost_rank`), so the OpenSearch domain's fixed
-10-minute wait starts at once and overlaps everything else. A package whose tests share package-scoped fixtures
-(the drills: one private emulator, one applied stack) is handed out as one unit, so the stack is applied once.
+Scheduling: whole work units go to workers (a module, or the tests sharing one applied stack: see `work_units`), so
+each stack is applied once; units go out slowest first (see `cost_rank`), so the OpenSearch domain's fixed
+10-minute wait starts at once and overlaps everything else. `make test-local` runs `--dist loadgroup` with the
+scheduler below (`-n 4 --dist loadscope` also works, with one unit per module).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -28,7 +27,6 @@ from tools import emulator
 from tools.targets import DEFAULT_EMULATOR_PORT
 
 PORTS_PER_WORKER = 3  # the session emulator and two private ones at a time (a drill package and one module)
-SHARED_PACKAGES = ("tests/drills/",)  # packages whose tests share package-scoped fixtures: one unit each
 _taken: set[int] = set()
 
 
@@ -103,34 +101,63 @@ def private_emulator(start: bool = True) -> Iterator[emulator.MiniStack]:
 
 
 def cost_rank(item: pytest.Item) -> int:
-    """Slowest first: the OpenSearch domain (`slow`), then drills and applied stacks, then plans, then unit tests.
-    Within a rank the collection order stays."""
+    """Slowest first: the OpenSearch domain (`slow`), then drills and applied stacks, then plans, then unit tests."""
     for rank, marker in enumerate(("slow", "drill", "integration", "plan")):
         if item.get_closest_marker(marker):
             return rank
     return 4
 
 
-def order_slowest_first(items: list[Any]) -> None:
-    """Sort the collection in place by the rank of each test's module (its slowest test), keeping module order."""
-    module_rank: dict[str, int] = {}
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _fixture_scopes(item: pytest.Item) -> dict[str, str]:
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return {name: defs[-1].scope for name, defs in definitions.items() if defs}
+
+
+def work_units(items: list[pytest.Item]) -> dict[str, str]:
+    """What one worker runs as a whole, by test id. A module whose tests share a package-scoped fixture (the drills'
+    emulator and applied stack) joins its package's unit, so the stack is applied once; a module-scoped fixture with
+    parameters (test_analytics' three stacks) gives one unit per parameter, so the stacks are applied side by side;
+    any other module is one unit."""
+    package_modules = {_module(i) for i in items if "package" in _fixture_scopes(i).values()}
+    units = {}
     for item in items:
-        unit = work_unit(item.nodeid)
-        module_rank[unit] = min(module_rank.get(unit, 4), cost_rank(item))
-    position = {unit: i for i, unit in enumerate(dict.fromkeys(work_unit(item.nodeid) for item in items))}
-    items.sort(key=lambda item: (module_rank[work_unit(item.nodeid)], position[work_unit(item.nodeid)]))
+        module, scopes = _module(item), _fixture_scopes(item)
+        callspec = getattr(item, "callspec", None)
+        params = sorted(
+            f"{n}{i}" for n, i in (callspec.indices.items() if callspec else ()) if scopes.get(n) == "module"
+        )
+        if module in package_modules:
+            units[item.nodeid] = module.rsplit("/", 1)[0]
+        elif params:
+            units[item.nodeid] = f"{module.rsplit('/', 1)[-1]}[{','.join(params)}]"
+        else:
+            units[item.nodeid] = module
+    return units
 
 
-def work_unit(nodeid: str) -> str:
-    """What one worker runs as a whole: the module, or the package for SHARED_PACKAGES."""
-    for package in SHARED_PACKAGES:
-        if nodeid.startswith(package):
-            return package
-    return nodeid.split("::", 1)[0]
+def plan_the_run(items: list[pytest.Item]) -> None:
+    """Mark each test with its work unit (pytest-xdist's `xdist_group`, which --dist loadgroup appends to the test
+    id for the scheduler to read) and sort the collection slowest unit first, keeping the order within a rank."""
+    units = work_units(items)
+    rank: dict[str, int] = {}
+    for item in items:
+        unit = units[item.nodeid]
+        rank[unit] = min(rank.get(unit, 4), cost_rank(item))
+        if unit != _module(item):
+            item.add_marker(pytest.mark.xdist_group(unit))
+    position = {unit: i for i, unit in enumerate(dict.fromkeys(units[item.nodeid] for item in items))}
+    items.sort(key=lambda item: (rank[units[item.nodeid]], position[units[item.nodeid]]))
 
 
 class SlowestFirstScheduling(LoadScopeScheduling):
-    """xdist's loadscope, with work units as `work_unit` defines them (the collection is already ordered)."""
+    """xdist's loadscope with the units `plan_the_run` chose: a test id's `@<group>` suffix, else its module. Units go
+    out in collection order (slowest first), a new one to each worker that is nearly done."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return work_unit(nodeid)
+        if nodeid.rfind("@") > nodeid.rfind("]"):
+            return nodeid.rsplit("@", 1)[1]
+        return nodeid.split("::", 1)[0]
