@@ -18,6 +18,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -155,7 +156,12 @@ def plan_the_run(items: list[pytest.Item]) -> None:
 
 class SlowestFirstScheduling(LoadScopeScheduling):
     """xdist's loadscope with the units `plan_the_run` chose: a test id's `@<group>` suffix, else its module. Units go
-    out in collection order (slowest first), a new one to each worker that is nearly done."""
+    out in collection order (slowest first), a new one to each worker that is nearly done; loadscope's own reordering
+    (most tests first, which put the unit tests ahead of the OpenSearch domain) is turned off."""
+
+    def __init__(self, config: pytest.Config, log: Any = None) -> None:
+        config.option.loadscopereorder = False
+        super().__init__(config, log)
 
     def _split_scope(self, nodeid: str) -> str:
         if nodeid.rfind("@") > nodeid.rfind("]"):
