@@ -58,9 +58,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    workers.plan_the_run(items)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workers.plan_the_run(config, items)
 
 
 @pytest.hookimpl(optionalhook=True)

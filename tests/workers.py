@@ -8,16 +8,18 @@ works and no test binds a port another worker may use.
 
 Scheduling: whole work units go to workers (a module, or the tests sharing one applied stack: see `work_units`), so
 each stack is applied once; units go out slowest first (see `cost_rank`), so the OpenSearch domain's fixed
-10-minute wait starts at once and overlaps everything else. `make test-local` runs `--dist loadgroup` with the
-scheduler below (`-n 4 --dist loadscope` also works, with one unit per module).
+10-minute wait starts at once and overlaps everything else. `make test-local` runs `--dist loadscope`, which
+the suite's scheduler below replaces.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from xdist.scheduler import LoadScopeScheduling
 from tools import emulator
 from tools.targets import DEFAULT_EMULATOR_PORT
 
+UNITS_FILE = "work-units.json"
 PORTS_PER_WORKER = 3  # the session emulator and two private ones at a time (a drill package and one module)
 _taken: set[int] = set()
 
@@ -140,30 +143,37 @@ def work_units(items: list[pytest.Item]) -> dict[str, str]:
     return units
 
 
-def plan_the_run(items: list[pytest.Item]) -> None:
-    """Mark each test with its work unit (pytest-xdist's `xdist_group`, which --dist loadgroup appends to the test
-    id for the scheduler to read) and sort the collection slowest unit first, keeping the order within a rank."""
+def plan_the_run(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sort the collection slowest unit first (keeping the order within a rank) and, on a worker, leave the units of
+    the tests that do not form a unit by module alone where the scheduler reads them: the run's temporary
+    directory. (pytest-xdist's own xdist_group/loadgroup cannot carry them: it rewrites a private attribute that
+    pytest 9 no longer reads the test id from.)"""
     units = work_units(items)
     rank: dict[str, int] = {}
     for item in items:
-        unit = units[item.nodeid]
-        rank[unit] = min(rank.get(unit, 4), cost_rank(item))
-        if unit != _module(item):
-            item.add_marker(pytest.mark.xdist_group(unit))
+        rank[units[item.nodeid]] = min(rank.get(units[item.nodeid], 4), cost_rank(item))
     position = {unit: i for i, unit in enumerate(dict.fromkeys(units[item.nodeid] for item in items))}
     items.sort(key=lambda item: (rank[units[item.nodeid]], position[units[item.nodeid]]))
+    if worker_index() is not None and config.option.basetemp:
+        grouped = {item.nodeid: units[item.nodeid] for item in items if units[item.nodeid] != _module(item)}
+        path = Path(config.option.basetemp).parent / UNITS_FILE  # <run>/popen-gwN -> <run>
+        partial = path.with_name(f".{UNITS_FILE}.{os.getpid()}")
+        partial.write_text(json.dumps(grouped))
+        partial.replace(path)  # every worker writes the same map
 
 
 class SlowestFirstScheduling(LoadScopeScheduling):
-    """xdist's loadscope with the units `plan_the_run` chose: a test id's `@<group>` suffix, else its module. Units go
-    out in collection order (slowest first), a new one to each worker that is nearly done; loadscope's own reordering
-    (most tests first, which put the unit tests ahead of the OpenSearch domain) is turned off."""
+    """xdist's loadscope with the units `plan_the_run` chose (its map, else the module). Units go out in collection
+    order (slowest first), a new one to each worker that is nearly done; loadscope's own reordering (most tests
+    first, which put the unit tests ahead of the OpenSearch domain) is turned off."""
 
     def __init__(self, config: pytest.Config, log: Any = None) -> None:
         config.option.loadscopereorder = False
         super().__init__(config, log)
+        self._units: dict[str, str] | None = None
 
     def _split_scope(self, nodeid: str) -> str:
-        if nodeid.rfind("@") > nodeid.rfind("]"):
-            return nodeid.rsplit("@", 1)[1]
-        return nodeid.split("::", 1)[0]
+        if self._units is None:  # read once the workers have collected, i.e. written it
+            path = self.config._tmp_path_factory.getbasetemp() / UNITS_FILE
+            self._units = json.loads(path.read_text()) if path.exists() else {}
+        return self._units.get(nodeid) or nodeid.split("::", 1)[0]
