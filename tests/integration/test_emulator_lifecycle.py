@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import socket
-
 import boto3
 import pytest
 
+from tests import workers
 from tests.harness import wait_for
 from tools import emulator
 
 pytestmark = pytest.mark.integration
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def instance():
-    ministack = emulator.MiniStack(free_port())
-    yield ministack
-    ministack.stop(quiet=True)
+    """An emulator on a private port of this worker (tests/workers.py), not started: the tests start it."""
+    with workers.private_emulator(start=False) as ministack:
+        yield ministack
 
 
 def s3_client(instance: emulator.MiniStack):

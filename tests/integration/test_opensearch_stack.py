@@ -1,6 +1,8 @@
 """The root stack with OpenSearch on, applied once on the emulator (slow: provider 5.100 waits a fixed 10 minutes
-after creating a domain, terraform-provider-aws #45244). Not destroyed: deleting waits 10 minutes more, and the
-stack has its own random prefix, so it cannot collide with anything; throw the emulator away to clean up.
+after creating a domain, terraform-provider-aws #45244; the suite starts this module first so that the wait overlaps
+everything else). Terraform never deletes the domain here, which would wait 10 minutes more: a parallel worker's
+emulator is thrown away with everything in it; on an emulator that outlives the run (a serial run on the `make up`
+emulator, or ENV=localstack) the domain leaves the state and is deleted directly, then Terraform destroys the rest.
 
 MiniStack serves OpenSearch's control plane only: these tests check what the domain is configured with and how
 the ingest function is wired to it, not indexing (the ingest contract tests use an HTTP test double). The bootstrap
@@ -15,8 +17,11 @@ from typing import Any
 
 import pytest
 
+from tests import workers
 from tests.doubles.opensearch_admin import OpenSearchAdminDouble
 from tests.harness import random_prefix
+
+DOMAIN = "module.opensearch[0].aws_opensearch_domain.this"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,7 +33,7 @@ def admin_double():
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack, admin_double):
+def stack(make_stack, admin_double, target, aws_client):
     # No env/local.tfvars: it turns OpenSearch off, and a -var-file wins over -var. Alarms stay off as locally
     # (the emulator cannot round-trip them, see env/local.tfvars); OpenSearch is on by default.
     tf_vars = {
@@ -38,7 +43,12 @@ def stack(make_stack, admin_double):
     }
     stack = make_stack("terraform", tf_vars=tf_vars)
     stack.outputs_after_apply = stack.apply()
-    return stack
+    yield stack
+    if target.manages_emulator and workers.owns_session_emulator():
+        return
+    stack.tf.execute_command("state", "rm", DOMAIN)
+    aws_client("opensearch").delete_domain(DomainName=stack.outputs_after_apply["opensearch_domain_name"])
+    stack.destroy()
 
 
 @pytest.fixture(scope="module")

@@ -62,6 +62,21 @@ def test_localstack_target_plans_against_a_running_endpoint(repo_copy, endpoint)
     assert f'path = "{state_dir / "terraform.tfstate"}"' in override, "expected this endpoint's own state"
 
 
+def files_under(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def test_the_harness_writes_nothing_under_modules(repo_copy, endpoint):
+    # `init` writes what plan and apply write before they run Terraform: the CLI config and the overrides.
+    before = files_under(repo_copy / "modules")
+    result = run_tools(repo_copy, "init", ENV="localstack", AWS_ENDPOINT_URL=endpoint)
+    assert result.returncode == 0, f"got exit {result.returncode}:\n{result.stdout[-2000:]}\n{result.stderr[-1000:]}"
+    after = files_under(repo_copy / "modules")
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert not changed, f"the harness wrote into modules/: {changed}"
+    assert (repo_copy / "terraform" / "harness_override.tf").is_file(), "expected the root's override"
+
+
 def test_status_reports_the_localstack_endpoint(repo_copy, endpoint):
     result = run_tools(repo_copy, "status", ENV="localstack", AWS_ENDPOINT_URL=endpoint)
     assert result.returncode == 0, result.stderr

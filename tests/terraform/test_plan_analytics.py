@@ -40,22 +40,15 @@ FLAGS = {
 
 
 @pytest.fixture(scope="module")
-def prefix():
-    return random_prefix()
+def prefix(plan_prefix):
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def plans(make_stack, prefix):
-    """One plan per flag combination, made on first use."""
-    stack = make_stack("terraform", tf_vars={"name_prefix": prefix, "glue_database_name": f"{prefix}_db"})
-    cache = {}
-
-    def get(name: str):
-        if name not in cache:
-            cache[name] = stack.plan(**FLAGS[name])
-        return cache[name]
-
-    return get
+def plans(plan_of):
+    """One plan per flag combination, made on first use (the default one is shared with test_plan_first_slice; the
+    stack's glue_database_name is the prefix's own, <prefix>_db)."""
+    return lambda name: plan_of("terraform", **FLAGS[name])
 
 
 def s3_config(plan) -> dict:

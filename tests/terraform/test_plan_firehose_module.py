@@ -8,20 +8,20 @@ from typing import Any
 
 import pytest
 
-from tests.harness import planned, random_prefix
+from tests.harness import planned
 
 pytestmark = pytest.mark.plan
 REGION_ACCOUNT = "<region>:<account>"
 
 
 @pytest.fixture(scope="module")
-def prefix() -> str:
-    return random_prefix()
+def prefix(plan_prefix) -> str:
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack, prefix):
-    return make_stack("tests/fixtures/firehose_s3", tf_vars={"name_prefix": prefix}).plan()
+def plan(plan_of):
+    return plan_of("tests/fixtures/firehose_s3")  # shared with test_security_baseline
 
 
 def role_policy(plan, module: str) -> dict[str, dict[str, Any]]:

@@ -19,8 +19,8 @@ LAB_ERROR_PREFIX = (
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack):
-    return make_stack("terraform", tf_vars={"name_prefix": random_prefix()}).plan()
+def plan(plan_of):
+    return plan_of("terraform")  # shared with test_plan_analytics
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import planned, random_prefix, the_only
+from tests.harness import planned, the_only
 from tools.build_lambdas import DIST_DIR
 
 pytestmark = pytest.mark.plan
@@ -18,13 +18,13 @@ MODULES = ("stream_consumer", "batch_keeper", "scheduled", "minimal")
 
 
 @pytest.fixture(scope="module")
-def prefix() -> str:
-    return random_prefix()
+def prefix(plan_prefix) -> str:
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack, prefix):
-    return make_stack("tests/fixtures/lambda_function", tf_vars={"name_prefix": prefix}).plan()
+def plan(plan_of):
+    return plan_of("tests/fixtures/lambda_function")  # shared with test_security_baseline
 
 
 def policy(plan, address: str) -> dict[str, dict[str, Any]]:

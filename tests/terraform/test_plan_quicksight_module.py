@@ -23,13 +23,13 @@ VIEWER = "group/default/readers"
 
 
 @pytest.fixture(scope="module")
-def prefix() -> str:
-    return random_prefix()
+def prefix(plan_prefix) -> str:
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack, prefix):
-    return make_stack(FIXTURE, tf_vars={"name_prefix": prefix}).plan()
+def plan(plan_of):
+    return plan_of("tests/fixtures/quicksight")  # shared with test_security_baseline
 
 
 @pytest.fixture(scope="module")

@@ -203,10 +203,8 @@ def kms_key_plan(make_stack, prefix):
 
 
 @pytest.fixture(scope="module", params=MODULE_FIXTURES)
-def fixture_plan(request, make_stack):
-    if request.param in ("data_lake", "kms_key"):  # planned once, for their own tests too
-        return request.getfixturevalue(f"{request.param}_plan")
-    return make_stack(f"tests/fixtures/{request.param}", tf_vars={"name_prefix": random_prefix()}).plan()
+def fixture_plan(request, plan_of):
+    return plan_of(f"tests/fixtures/{request.param}")  # shared with the module's own plan tests
 
 
 # --- Helpers -------------------------------------------------------------------------------------

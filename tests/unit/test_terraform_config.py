@@ -70,13 +70,12 @@ def test_aws_override_with_a_backend_config_declares_s3():
     assert 'backend "s3" {}' in text
 
 
-def test_quirk_overrides_exist_only_for_emulated_targets(tmp_path):
-    root, modules = tmp_path / "terraform", tmp_path / "modules"
+def test_overrides_are_written_into_the_root_only_for_every_target(tmp_path):
+    root, module = tmp_path / "terraform", tmp_path / "modules" / "m"
     root.mkdir()
-    for module in terraform.EMULATOR_QUIRKS:
-        (modules / module).mkdir(parents=True)
-    terraform.write_overrides(root, resolve({}), tmp_path / "s")
-    written = sorted(p.parent.name for p in modules.glob(f"*/{terraform.OVERRIDE_NAME}"))
-    assert written == sorted(terraform.EMULATOR_QUIRKS), f"got {written}"
-    terraform.write_overrides(root, resolve({"ENV": "aws"}), tmp_path / "s")
-    assert not list(modules.glob(f"*/{terraform.OVERRIDE_NAME}")), "real AWS must get the modules untouched"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text("\n")
+    for environ in ({}, {"ENV": "localstack"}, {"ENV": "aws"}):
+        terraform.write_overrides(root, resolve(environ), tmp_path / "s", modules_dir=tmp_path / "modules")
+        written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+        assert written == ["modules/m/main.tf", f"terraform/{terraform.OVERRIDE_NAME}"], f"{environ}: got {written}"
