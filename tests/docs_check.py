@@ -43,7 +43,7 @@ MAKE_TARGET_WORD = re.compile(r"^[a-z][a-z0-9-]*$")
 RECIPE_ARGS = re.compile(r"\$\(PY\) -m ([\w.]+)(?:(?!\$\(PY\)).)*?\$\(([A-Z_]+_ARGS)\)")  # $(PY) -m demo … $(DEMO_ARGS)
 PLACEHOLDER = re.compile(r"…|<[^>]*>|\.\.\.")
 # Variables read by others, not by our code: the AWS SDK's, CLI's and provider's (AWS_PROFILE, ...) and Python's.
-FOREIGN_PREFIXES = ("AWS_", "PYTHON")
+FOREIGN_PREFIXES = ("AWS_", "PYTHON", "MINISTACK_", "GOGC")  # read by boto3, Python, MiniStack and Go (Terraform)
 
 
 @dataclass(frozen=True)
