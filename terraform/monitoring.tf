@@ -64,6 +64,11 @@ module "operations_dashboard" {
   kinesis_stream_name           = local.kinesis_stream_name
   firehose_delivery_stream_name = local.firehose_name
   error_output_metric           = local.error_output_metric
+  validation_function = {
+    function_name     = local.record_validation_function_name
+    metrics_namespace = local.metrics_namespace
+    service_name      = local.record_validation_service_name
+  }
   ingest_function = local.create_ingest ? {
     function_name     = local.ingest_function_name
     metrics_namespace = local.metrics_namespace

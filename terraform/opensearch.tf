@@ -22,6 +22,9 @@ locals {
   # access policy and the master role's trust can name them without a dependency cycle.
   ingest_role_arn    = "${local.arn_prefix}:iam::${local.account_id}:role/${local.ingest_function_name}"
   bootstrap_role_arn = "${local.arn_prefix}:iam::${local.account_id}:role/${local.bootstrap_function_name}"
+  # The session policy's ARN from its name too, so the bootstrap's input (and what it will do) shows in the plan.
+  bootstrap_session_policy_name = "${local.bootstrap_function_name}-session"
+  bootstrap_session_policy_arn  = "${local.arn_prefix}:iam::${local.account_id}:policy/${local.bootstrap_session_policy_name}"
 
   # Who may become the master: the bootstrap, the named administrator role, the identity running Terraform on
   # request. Never empty when the stack creates the master role (a validation of opensearch_admin_role_arn).
@@ -102,7 +105,7 @@ data "aws_iam_policy_document" "opensearch_bootstrap_requests" {
 resource "aws_iam_policy" "opensearch_bootstrap_session" {
   count = local.create_bootstrap && local.opensearch_master_is_new ? 1 : 0
 
-  name        = "${local.bootstrap_function_name}-session"
+  name        = local.bootstrap_session_policy_name
   description = "Session policy of the OpenSearch bootstrap as master of ${local.opensearch_domain_name}: only the requests it sends."
   policy      = data.aws_iam_policy_document.opensearch_bootstrap_requests[0].json
   tags        = local.tags
@@ -160,7 +163,7 @@ resource "aws_lambda_invocation" "opensearch_bootstrap" {
     ingest_role_arn = local.ingest_role_arn
     master_role_arn = local.opensearch_master_is_new ? module.opensearch[0].master_user_arn : null
     # The master session may send only the bootstrap's requests (a managed policy as session policy).
-    session_policy_arn = local.opensearch_master_is_new ? aws_iam_policy.opensearch_bootstrap_session[0].arn : null
+    session_policy_arn = local.opensearch_master_is_new ? local.bootstrap_session_policy_arn : null
     access_control     = "fine_grained"
     index              = var.opensearch_index
     retention_days     = var.opensearch_retention_days
@@ -170,4 +173,5 @@ resource "aws_lambda_invocation" "opensearch_bootstrap" {
   triggers = {
     code = filebase64sha256("${path.module}/../dist/opensearch_bootstrap.zip")
   }
+  depends_on = [aws_iam_policy.opensearch_bootstrap_session] # its ARN is spelled out, so the input is known at plan
 }

@@ -7,6 +7,7 @@
 
 locals {
   record_validation_function_name = "${var.name_prefix}-validate-records"
+  record_validation_service_name  = "firehose-validate" # its metrics' service dimension (monitoring.tf graphs them)
   # Built from the name so the plan shows Firehose's processor and its role's grant; records only flow once the
   # apply has created both (the function is named before Firehose reads the stream's first record).
   record_validation_function_arn = "${local.arn_prefix}:lambda:${local.region}:${local.account_id}:function:${local.record_validation_function_name}"
@@ -28,8 +29,8 @@ module "record_validation_lambda" {
   environment_variables = {
     REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country" # as the ingest function's
     DATE_FIELDS                  = "InvoiceDate"
-    POWERTOOLS_SERVICE_NAME      = "firehose-validate"
-    POWERTOOLS_METRICS_NAMESPACE = "RetailPipeline"
+    POWERTOOLS_SERVICE_NAME      = local.record_validation_service_name
+    POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
     LOG_LEVEL                    = var.lambda_log_level
   }
   # Invoked synchronously by Firehose: a failed invocation is retried by Firehose (NumberOfRetries), then the

@@ -8,6 +8,7 @@ locals {
   stream     = var.kinesis_stream_name == null ? [] : [var.kinesis_stream_name]
   firehose   = var.firehose_delivery_stream_name == null ? [] : [var.firehose_delivery_stream_name]
   errors     = var.error_output_metric == null ? [] : [var.error_output_metric]
+  validation = var.validation_function == null ? [] : [var.validation_function]
   ingest     = var.ingest_function == null ? [] : [var.ingest_function]
   compaction = var.compaction_function == null ? [] : [var.compaction_function]
   failures   = var.failed_batch_store_metric == null ? [] : [var.failed_batch_store_metric]
@@ -42,7 +43,7 @@ locals {
     },
     {
       title = "Firehose delivery to S3"
-      hint  = "Freshness far above the buffering interval, or a success rate below 1: read the Firehose log group. Any object in the error prefix: records failed delivery or conversion; they are kept there, read them and send them again."
+      hint  = "Freshness far above the buffering interval, or a success rate below 1: read the Firehose log group. Any object in the error prefix: records failed validation, delivery or conversion; they are kept there, read them and send them again. Validation errors: Firehose retries the buffer, then writes it whole to the error prefix."
       widgets = concat(
         flatten([for name in local.firehose : [
           {
@@ -61,6 +62,23 @@ locals {
           title   = "New objects in the error prefix"
           metrics = [["AWS/S3", "PutRequests", "BucketName", m.bucket_name, "FilterId", m.filter_id, { stat = "Sum", label = "PUT requests" }]]
         }],
+        flatten([for f in local.validation : [
+          {
+            title = "Record validation runs and errors: ${f.function_name}"
+            metrics = [
+              ["AWS/Lambda", "Invocations", "FunctionName", f.function_name, { stat = "Sum", label = "Invocations" }],
+              ["AWS/Lambda", "Errors", "FunctionName", f.function_name, { stat = "Sum", label = "Errors" }],
+            ]
+          },
+          {
+            title = "Records checked, passed and quarantined"
+            metrics = [for name, label in {
+              RecordsChecked     = "Checked"
+              RecordsPassed      = "Passed"
+              RecordsQuarantined = "Quarantined (error prefix)"
+            } : [f.metrics_namespace, name, "service", f.service_name, { stat = "Sum", label = label }]]
+          },
+        ]]),
       )
     },
     {
@@ -88,6 +106,7 @@ locals {
             RecordsInvalid      = "Invalid"
             RecordsRejected     = "Rejected by OpenSearch"
             RecordsDeadLettered = "Dead-lettered"
+            RecordsDeferred     = "Poison, dead-lettered on a later delivery"
           } : [f.metrics_namespace, name, "service", f.service_name, { stat = "Sum", label = label }]]
         },
       ]])

@@ -43,6 +43,16 @@ variable "error_output_metric" {
   default = null
 }
 
+variable "validation_function" {
+  description = "The Firehose processing function that checks each record before delivery: its Lambda metrics (invocations, errors) and its own EMF metrics (RecordsChecked, RecordsPassed, RecordsQuarantined in metrics_namespace, dimension service = service_name). Null: no validation widgets."
+  type = object({
+    function_name     = string
+    metrics_namespace = string
+    service_name      = string
+  })
+  default = null
+}
+
 variable "ingest_function" {
   description = "The stream-triggered ingest function: its Lambda metrics (invocations, errors, throttles, iterator age) and its own EMF metrics (Records* in metrics_namespace, dimension service = service_name, as POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME set them). Null: no ingest widgets."
   type = object({

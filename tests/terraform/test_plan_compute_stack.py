@@ -263,23 +263,40 @@ def test_bootstrap_runs_on_apply_with_the_domain_the_ingest_role_and_the_master_
     assert event["endpoint"] == endpoint, f"got {event['endpoint']}, expected {endpoint}"
     assert event["ingest_role_arn"].endswith(f":role/{prefix}-ingest-opensearch"), f"got {event}"
     assert str(event["master_role_arn"]).endswith(f":role/{prefix}-opensearch-master"), f"got {event}"
+    assert event["session_policy_arn"].endswith(f":policy/{prefix}-opensearch-bootstrap-session"), f"got {event}"
     assert (event["access_control"], event["index"]) == ("fine_grained", "retail"), f"got {event}"
 
 
-def test_bootstrap_may_administer_only_its_domain_and_assume_the_master_role(plan, prefix):
+def test_bootstrap_role_may_only_assume_the_master_role(plan, prefix):
     policy = statements(
         planned(plan, "module.opensearch_bootstrap_lambda[0].aws_iam_role_policy.function[0]")["policy"]
     )
-    domain = sorted(r.split(":domain/", 1)[1] for r in as_list(policy["AdministerDomain"]["Resource"]))
-    assert domain == [prefix, f"{prefix}/*"], f"got {domain}"
     master = the_only(as_list(policy["SignAsMaster"]["Resource"]), "master role")
     assert master.endswith(f":role/{prefix}-opensearch-master"), f"got {master}"
+    domain_actions = sorted(a for s in policy.values() for a in as_list(s["Action"]) if a.startswith("es:"))
+    assert domain_actions == [], f"got {domain_actions}: the role itself may send nothing to the domain"
 
 
-def test_master_role_trusts_the_bootstrap_role(plan, prefix):
+def test_bootstrap_session_may_send_only_its_requests_to_its_domain(plan, prefix):
+    policy = statements(planned(plan, "aws_iam_policy.opensearch_bootstrap_session[0]")["policy"])
+    actions = sorted(a for s in policy.values() for a in as_list(s["Action"]))
+    assert actions == ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"], f"got {actions}"
+    resources = [r for s in policy.values() for r in as_list(s["Resource"])]
+    outside = [r for r in resources if not r.split(":domain/", 1)[-1].startswith(f"{prefix}/")]
+    assert resources and not outside, f"got {outside} outside the domain {prefix} (of {len(resources)})"
+    wildcards = [r for r in resources if "*" in r]
+    assert wildcards == [], f"got {wildcards}: the session names each API path"
+
+
+def test_master_role_trusts_only_the_bootstrap_role_by_arn(plan, prefix):
     trust = json.loads(planned(plan, "module.opensearch[0].aws_iam_role.master[0]")["assume_role_policy"])
-    principals = [p for s in trust["Statement"] for p in as_list(s["Principal"]["AWS"])]
-    assert any(p.endswith(f":role/{prefix}-opensearch-bootstrap") for p in principals), f"got {principals}"
+    for statement in trust["Statement"]:
+        principals = as_list(statement["Principal"]["AWS"])
+        assert all(p.endswith(":root") for p in principals), f"got {principals}: accounts, narrowed by condition"
+        condition = statement["Condition"]["ArnEquals"]["aws:PrincipalArn"]
+        assert [c.rsplit(":", 1)[1] for c in as_list(condition)] == [f"role/{prefix}-opensearch-bootstrap"], (
+            f"got {condition}: without opensearch_admin_role_arn only the bootstrap role may assume the master"
+        )
 
 
 def test_parquet_conversion_leaves_no_compaction_function(make_stack):

@@ -19,6 +19,8 @@ DASHBOARD = "module.operations_dashboard.aws_cloudwatch_dashboard.this"
 # The metrics the ingest handler emits, read from its source: a new one fails the test until it is graphed.
 INGEST_HANDLER = REPO_ROOT / "lambda_src" / "ingest_opensearch" / "handler.py"
 EMITTED = sorted(re.findall(r'add_metric\(name="(\w+)"', INGEST_HANDLER.read_text()))
+VALIDATION_HANDLER = REPO_ROOT / "lambda_src" / "firehose_validate" / "handler.py"
+VALIDATION_EMITTED = sorted(re.findall(r'add_metric\("(\w+)"', VALIDATION_HANDLER.read_text()))
 
 
 @pytest.fixture(scope="module")
@@ -101,11 +103,24 @@ def test_ingest_graphs_lambda_metrics_of_the_function(widgets, prefix):
 
 def test_ingest_graphs_every_outcome_the_handler_emits(widgets):
     got = series(graph(widgets, "Records by outcome"))
-    assert len(EMITTED) == 6, f"got {EMITTED} from {INGEST_HANDLER.name}, expected its six Records* metrics"
+    assert len(EMITTED) == 7, f"got {EMITTED} from {INGEST_HANDLER.name}, expected its seven Records* metrics"
     assert sorted(name for _, name, _, _ in got) == EMITTED, f"got {got}, expected {EMITTED}"
     assert {(ns, tuple(d.items()), stat) for ns, _, d, stat in got} == {
         ("RetailPipeline", (("service", "ingest-opensearch"),), "Sum")
     }, f"got {got}"
+
+
+def test_validation_graphs_runs_errors_and_every_count_the_handler_emits(widgets, prefix):
+    function = {"FunctionName": f"{prefix}-validate"}
+    assert len(VALIDATION_EMITTED) == 3, f"got {VALIDATION_EMITTED} from {VALIDATION_HANDLER}, expected three"
+    got = series(graph(widgets, "Record validation runs and errors"))
+    expected = [("AWS/Lambda", "Invocations", function, "Sum"), ("AWS/Lambda", "Errors", function, "Sum")]
+    assert got == expected, f"got {got}, expected {expected}"
+    counts = series(graph(widgets, "Records checked, passed and quarantined"))
+    assert sorted(name for _, name, _, _ in counts) == VALIDATION_EMITTED, f"got {counts}"
+    assert {(ns, tuple(d.items()), stat) for ns, _, d, stat in counts} == {
+        ("RetailPipeline", (("service", "firehose-validate"),), "Sum")
+    }, f"got {counts}"
 
 
 def test_compaction_graphs_errors_duration_and_rows(widgets, prefix):
