@@ -27,8 +27,8 @@ module "record_validation_lambda" {
   log_kms_key_arn    = module.operations_key.arn
 
   environment_variables = {
-    REQUIRED_FIELDS              = "Invoice,StockCode,Quantity,InvoiceDate,Price,Country" # as the ingest function's
-    DATE_FIELDS                  = "InvoiceDate"
+    REQUIRED_FIELDS              = join(",", local.record_contract.required_fields) # contract.tf.json, as the ingest function's
+    DATE_FIELDS                  = join(",", local.record_contract.date_fields)
     POWERTOOLS_SERVICE_NAME      = local.record_validation_service_name
     POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
     LOG_LEVEL                    = var.lambda_log_level

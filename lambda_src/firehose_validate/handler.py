@@ -28,10 +28,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ingest_opensearch import contract as record_contract
 from ingest_opensearch.records import InvalidRecord, decode, validate
 
-DEFAULT_REQUIRED_FIELDS = ("Invoice", "StockCode", "Quantity", "InvoiceDate", "Price", "Country")
-DEFAULT_DATE_FIELDS = ("InvoiceDate",)
+DEFAULT_REQUIRED_FIELDS = record_contract.REQUIRED_FIELDS  # generated from contract/record.schema.json
+DEFAULT_DATE_FIELDS = record_contract.DATE_FIELDS
 MAX_LOGGED = 20  # one warning per quarantined record, up to this many per invocation; the counts cover the rest
 OK, FAILED = "Ok", "ProcessingFailed"
 logger = Logger()

@@ -283,7 +283,8 @@ def test_bootstrap_session_may_send_only_its_requests_to_its_domain(plan, prefix
     assert actions == ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"], f"got {actions}"
     resources = [r for s in policy.values() for r in as_list(s["Resource"])]
     outside = [r for r in resources if not r.split(":domain/", 1)[-1].startswith(f"{prefix}/")]
-    assert resources and not outside, f"got {outside} outside the domain {prefix} (of {len(resources)})"
+    assert resources, "got no resource in the session policy"
+    assert not outside, f"got {outside} outside the domain {prefix} (of {len(resources)})"
     wildcards = [r for r in resources if "*" in r]
     assert wildcards == [], f"got {wildcards}: the session names each API path"
 

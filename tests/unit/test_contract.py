@@ -15,6 +15,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from compact_parquet import engines, sql
+from firehose_validate import handler as validate_handler
 from ingest_opensearch import config, records, template
 from ingest_opensearch.records import InvalidRecord, to_document
 from producer import reader
@@ -253,6 +254,27 @@ def test_producer_passes_optional_fields_through_empty():
 def test_ingest_defaults_are_the_contract_required_and_date_fields():
     got = (config.DEFAULT_REQUIRED_FIELDS, config.DEFAULT_DATE_FIELDS)
     assert got == (tuple(SCHEMA["required"]), DATE_FIELDS), f"got {got}"
+
+
+def test_firehose_validation_defaults_are_the_contract_required_and_date_fields():
+    got = (validate_handler.DEFAULT_REQUIRED_FIELDS, validate_handler.DEFAULT_DATE_FIELDS)
+    assert got == (tuple(SCHEMA["required"]), DATE_FIELDS), f"got {got}"
+
+
+def test_every_function_the_stack_configures_takes_its_fields_from_the_contract_view():
+    settings = {}
+    for path in sorted((REPO_ROOT / "terraform").glob("*.tf")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            name, _, value = line.strip().partition("=")
+            if name.strip() in ("REQUIRED_FIELDS", "DATE_FIELDS"):
+                settings[f"{path.name}:{number}"] = value.split("#")[0].strip()
+    assert len(settings) >= 4, f"got {settings}: expected the ingest and validation functions' two settings each"
+    expected = {
+        "REQUIRED_FIELDS": "local.record_contract.required_fields",
+        "DATE_FIELDS": "local.record_contract.date_fields",
+    }
+    literal = {where: value for where, value in settings.items() if not any(e in value for e in expected.values())}
+    assert not literal, f"got {literal}: a field list written out instead of read from contract.tf.json"
 
 
 def test_ingest_checks_every_field_by_its_contract_type():
