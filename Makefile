@@ -15,7 +15,7 @@ STAMP        := $(VENV)/.installed-$(shell sha1sum pyproject.toml 2>/dev/null | 
 PYTEST_ARGS  ?=
 # Parallel test workers (pytest-xdist; each gets its own emulator port after EMULATOR_PORT: docs/testing.md);
 # TEST_WORKERS=0 runs serially. Per-test durations: the slowest 20 printed, all of them in reports/junit.xml.
-TEST_WORKERS ?= 5
+TEST_WORKERS ?= 7
 TEST_PARALLEL = $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 TEST_REPORTS  = --durations=20 --junitxml=reports/junit.xml
 INPUT        ?= producer/data/online_retail_sample.csv

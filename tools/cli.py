@@ -11,9 +11,11 @@ import json
 import os
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,7 +32,7 @@ from tools import (
     terraform,
 )
 from tools.cli_base import Exit, Parser
-from tools.targets import REPO_ROOT, Target, TargetError, resolve
+from tools.targets import LOCAL_DIR, REPO_ROOT, Target, TargetError, resolve
 
 PROG = "tools"
 DIST_REFERENCE = re.compile(r"\.\./dist/([\w.-]+\.zip)")  # how the stack names a Lambda zip: ${path.root}/../dist/x.zip
@@ -460,26 +462,39 @@ def cmd_destination(target: Target, _: argparse.Namespace) -> None:
 
 
 def cmd_validate(target: Target, _: argparse.Namespace) -> None:
-    """`terraform validate` of the root and of every module, each initialised without a backend."""
+    """`terraform validate` of the root and of every module, each initialised without a backend, in a copy under
+    .local/ so that nothing (no `.terraform/`, no lock file) is written into terraform/ or modules/ (a test run
+    may be copying them at the same time)."""
     check_lambda_zips(terraform.ROOT_DIR)  # validate evaluates the stack's filebase64sha256 calls on them
     env = terraform.environ_for(target)
-    dirs = [terraform.ROOT_DIR, *sorted(p.parent for p in terraform.MODULES_DIR.glob("*/main.tf"))]
+    LOCAL_DIR.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=LOCAL_DIR, prefix="validate-") as scratch:
+        copy = Path(scratch)
+        ignored = shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.*", "*_override.tf", "__pycache__")
+        for name in ("terraform", "modules", "dist"):
+            shutil.copytree(REPO_ROOT / name, copy / name, ignore=ignored)
+        names = [
+            Path("terraform"),
+            *sorted(p.parent.relative_to(REPO_ROOT) for p in terraform.MODULES_DIR.glob("*/main.tf")),
+        ]
+        with ThreadPoolExecutor(max_workers=4) as pool:  # each init + validate is mostly provider start-up
+            results = list(pool.map(lambda name: _validated(copy / name, env), names))
     failed = []
-    for workdir in dirs:
-        init = terraform.run(["init", "-backend=false", "-input=false"], workdir, env, capture=True, check=False)
-        result = (
-            init
-            if init.returncode
-            else terraform.run(["validate", "-no-color"], workdir, env, capture=True, check=False)
-        )
-        name = workdir.relative_to(REPO_ROOT)
-        if result.returncode:
+    for name, (ok, output) in zip(names, results, strict=True):
+        print(f"ok   {name}" if ok else f"FAIL {name}\n{output}", file=sys.stdout if ok else sys.stderr)
+        if not ok:
             failed.append(str(name))
-            print(f"FAIL {name}\n{result.stdout}{result.stderr}", file=sys.stderr)
-        else:
-            print(f"ok   {name}")
     if failed:
         raise CommandError(f"terraform validate failed in: {', '.join(failed)}")
+
+
+def _validated(workdir: Path, env: Mapping[str, str]) -> tuple[bool, str]:
+    """(passed, Terraform's output) of `terraform init` and `terraform validate` in workdir."""
+    init = terraform.run(["init", "-backend=false", "-input=false"], workdir, env, capture=True, check=False)
+    result = (
+        init if init.returncode else terraform.run(["validate", "-no-color"], workdir, env, capture=True, check=False)
+    )
+    return result.returncode == 0, f"{result.stdout}{result.stderr}"
 
 
 def cmd_fmt(target: Target, args: argparse.Namespace) -> None:
