@@ -15,6 +15,7 @@ function's own requirements.txt must cover what it imports from the sibling).
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -100,7 +101,8 @@ def _files(root: Path, prefix: str = "", skipped_dirs: Sequence[str] = ()) -> It
 def write_zip(destination: Path, entries: Sequence[tuple[str, Path]]) -> None:
     """A deterministic zip: sorted names, fixed timestamps, fixed permissions."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_suffix(".zip.partial")
+    # A name of this process's own: two builds at once (CI lints beside the tests) each write whole, identical zips
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, path in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
