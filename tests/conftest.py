@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 import tftest
 
 from tests import drill_report, workers
-from tests.harness import TerraformStack, random_prefix, stack_factory
+from tests.harness import TERRAFORM_GOGC, TerraformStack, random_prefix, stack_factory
 from tools import build_lambdas, emulator
 from tools.targets import REPO_ROOT, Target, TargetError, resolve
 
@@ -29,6 +30,9 @@ _modules_at_start: dict[str, tuple[int, int]] = {}
 
 def pytest_configure(config: pytest.Config) -> None:
     workers.claim_session_port()
+    # Every Terraform the run starts (test stacks, `terraform test`, the `make` targets the tests call) and its AWS
+    # provider: the GC target of tests/harness.py (TERRAFORM_GOGC), unless GOGC is set.
+    os.environ.setdefault("GOGC", TERRAFORM_GOGC)
 
 
 def files_of(root: Path) -> dict[str, tuple[int, int]]:
