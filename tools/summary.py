@@ -42,7 +42,15 @@ KEY_OUTPUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("delivery stream", ("firehose_name",)),
     ("bucket", ("bucket_name",)),
     ("workgroup", ("athena_workgroup_name",)),
-    ("functions", ("compaction_function_name", "ingest_function_name", "opensearch_bootstrap_function_name")),
+    (
+        "functions",
+        (
+            "compaction_function_name",
+            "ingest_function_name",
+            "record_validation_function_name",
+            "opensearch_bootstrap_function_name",
+        ),
+    ),
     ("opensearch", ("opensearch_endpoint",)),
 )
 LISTED_CHANGES = 25  # a plan lists at most this many changed resources; the log has them all

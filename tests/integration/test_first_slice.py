@@ -1,4 +1,5 @@
-"""The data lake, the stream and Firehose applied on the emulator: records put in arrive in S3, intact."""
+"""The data lake, the stream and Firehose applied on the emulator: records put in arrive in S3, intact. (The Direct
+PUT topology is applied and checked in test_producer_emulator.py.)"""
 
 from __future__ import annotations
 
@@ -177,34 +178,3 @@ def test_destroy_leaves_no_bucket_stream_or_delivery_stream(kinesis_stack, aws_c
     }
     left = left_behind(checks)
     assert not left, f"destroy left behind: {left}"
-
-
-@pytest.fixture(scope="module")
-def direct_put_stack(make_stack):
-    stack = make_stack(
-        "terraform",
-        var_files=["env/local.tfvars"],
-        tf_vars={"name_prefix": random_prefix(), "firehose_source": "direct_put"},
-    )
-    outputs = stack.apply()
-    yield outputs
-    stack.destroy()
-
-
-def test_records_put_into_direct_put_firehose_arrive_in_s3(direct_put_stack, aws_client):
-    outputs = direct_put_stack
-    assert outputs["firehose_source"] == "direct_put"
-    records = sample_records(12)
-    started = datetime.now(UTC)
-    response = aws_client("firehose").put_record_batch(
-        DeliveryStreamName=outputs["firehose_name"], Records=[{"Data": encode(r)} for r in records]
-    )
-    assert response["FailedPutCount"] == 0, f"got {response['FailedPutCount']} failed records"
-
-    def all_arrived():
-        keys, got = delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
-        return (keys, got) if len(got) >= len(records) else None
-
-    keys, got = wait_for(all_arrived, timeout=60, what=f"{len(records)} records in S3")
-    assert sorted(got, key=sort_key) == sorted(records, key=sort_key), "S3 holds different records than were sent"
-    assert_hour_partitions(keys, started)

@@ -1,6 +1,7 @@
 """The producer's real CLI against the stack on the emulator: the sample's records arrive in S3 as sent.
 
-Kinesis -> Firehose -> S3 (the default stack) and Direct PUT Firehose -> S3 (firehose_source = direct_put).
+Kinesis -> Firehose -> S3 (the default stack) and Direct PUT Firehose -> S3 (firehose_source = direct_put), the
+latter also with plain PutRecordBatch calls (one applied stack per topology for the whole module).
 S3 contents are compared as parsed records, never as object bytes or counts: MiniStack writes one
 object per record, real Firehose concatenates them. The expected records are computed here from the
 CSV with the csv module alone, independently of the producer's reader.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -167,6 +169,37 @@ def test_time_mode_now_dates_records_in_the_utc_hour_firehose_partitions_them_by
         record_hour = datetime.strptime(record["InvoiceDate"][:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
         assert record_hour == partition_hour or straddled_an_hour, (
             f"got InvoiceDate {record['InvoiceDate']} under {key}: not the UTC hour Firehose partitioned it by"
+        )
+
+
+def test_records_put_into_direct_put_firehose_arrive_in_s3_under_their_arrival_hour(direct_put_stack, aws_client):
+    """PutRecordBatch straight to the delivery stream (the lab's Direct PUT), without the producer. After the
+    producer's tests on this stack: their filters (historical dates, this year's) would count these records."""
+    outputs = direct_put_stack
+    assert outputs["firehose_source"] == "direct_put", f"got {outputs['firehose_source']}"
+    run = uuid.uuid4().hex[:8]
+    records = [
+        {"Invoice": f"{run}{i}", "StockCode": "85048", "Description": f'GLASS BALL, {i} "LIGHTS"', "Quantity": i,
+         "InvoiceDate": "2009-12-01 07:45:00", "Price": 6.95, "Customer_ID": "13085.0" if i % 2 else "",
+         "Country": "United Kingdom"}
+        for i in range(12)
+    ]  # fmt: skip
+    started = datetime.now(UTC)
+    response = aws_client("firehose").put_record_batch(
+        DeliveryStreamName=outputs["firehose_name"],
+        Records=[{"Data": (json.dumps(r) + "\n").encode()} for r in records],
+    )
+    assert response["FailedPutCount"] == 0, f"got {response['FailedPutCount']} failed records"
+    mine = lambda record: str(record.get("Invoice", "")).startswith(run)  # noqa: E731
+    arrived = wait_for_records(aws_client, outputs, len(records), keep=mine)
+    assert canonical([r for _, r in arrived]) == canonical(records), "S3 holds different records than were sent"
+    finished = datetime.now(UTC)
+    for key, _ in arrived:
+        assert key.startswith(outputs["data_prefix"]), f"got key {key} outside {outputs['data_prefix']}"
+        assert PARTITION.search(key), f"got key {key}, expected year=YYYY/month=MM/day=DD/hour=HH/ in it"
+        hour = datetime(*map(int, PARTITION.search(key).groups()), tzinfo=UTC)
+        assert started.replace(minute=0, second=0, microsecond=0) <= hour <= finished, (
+            f"got partition {hour:%Y-%m-%d %H}h under {key}, expected the UTC arrival hour ({started:%Y-%m-%d %H}h)"
         )
 
 
