@@ -23,19 +23,26 @@ def sample_records(count: int | None = None, path: Path = SAMPLE) -> list[dict[s
     number, Customer ID renamed Customer_ID and kept as text."""
     with path.open(encoding="utf-8", newline="") as source:
         rows = list(itertools.islice(csv.DictReader(source), count))
-    return [
-        {
-            "Invoice": row["Invoice"].strip(),
-            "StockCode": row["StockCode"].strip(),
-            "Description": row["Description"].strip(),
-            "Quantity": int(row["Quantity"]),
-            "InvoiceDate": row["InvoiceDate"].strip(),
-            "Price": float(row["Price"]),
-            "Customer_ID": row["Customer ID"].strip(),
-            "Country": row["Country"].strip(),
-        }
-        for row in rows
-    ]
+    return [record_of(row) for row in rows]
+
+
+def record_of(row: dict[str, str]) -> dict[str, Any]:
+    """One CSV row of the dataset (by its header's names) as a contract record."""
+    return {
+        "Invoice": row["Invoice"].strip(),
+        "StockCode": row["StockCode"].strip(),
+        "Description": row["Description"].strip(),
+        "Quantity": int(row["Quantity"]),
+        "InvoiceDate": row["InvoiceDate"].strip(),
+        "Price": float(row["Price"]),
+        "Customer_ID": row["Customer ID"].strip(),
+        "Country": row["Country"].strip(),
+    }
+
+
+def header(path: Path = SAMPLE) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as source:
+        return next(csv.reader(source))
 
 
 def canonical(record: dict[str, Any]) -> str:
