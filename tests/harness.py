@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import tftest
 from botocore.exceptions import ClientError
 
+from tests import workers
 from tools import terraform
 from tools.targets import REPO_ROOT, Target
 
@@ -81,6 +82,17 @@ class TerraformStack:
 
     def destroy(self) -> None:
         self.tf.destroy(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
+
+    @property
+    def emulator_goes_with_the_run(self) -> bool:
+        """True on a parallel run's worker, whose emulator is the harness's own, started clean and wiped at the end."""
+        return self.target.manages_emulator and workers.owns_session_emulator()
+
+    def discard(self) -> None:
+        """Clean up after the tests that used the stack: destroy it, unless its emulator goes with the run (a root
+        destroy costs ~15 s of CPU and, there, proves nothing). The tests that prove a destroy call destroy()."""
+        if not self.emulator_goes_with_the_run:
+            self.destroy()
 
 
 def stack_factory(tmp_root: Path, target: Target) -> Callable[..., TerraformStack]:

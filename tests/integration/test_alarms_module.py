@@ -24,7 +24,7 @@ def applied(make_stack):
     outputs = stack.apply()
     yield stack, prefix, outputs
     if not getattr(stack, "destroyed", False):
-        stack.destroy()
+        stack.discard()
 
 
 def stored_alarms(aws_client, prefix: str) -> dict[str, dict[str, Any]]:

@@ -215,7 +215,7 @@ def deployment(request, make_stack, aws_client):
         yield deployed
     finally:
         if not deployed.destroyed:
-            stack.destroy()
+            stack.discard()
 
 
 def send(kinesis, stream: str, records: list[dict[str, Any]]) -> None:

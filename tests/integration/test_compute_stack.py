@@ -36,7 +36,7 @@ def stack(make_stack, opensearch_double):
     stack.outputs_after_apply = stack.apply()
     yield stack
     if not getattr(stack, "destroyed", False):
-        stack.destroy()
+        stack.discard()
 
 
 @pytest.fixture(scope="module")

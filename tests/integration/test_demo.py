@@ -101,7 +101,7 @@ def outputs(make_stack, standin):
     try:
         yield StackOutputs(stack.apply())
     finally:
-        stack.destroy()
+        stack.discard()
 
 
 def run_demo(outputs, target, endpoint, small_input, reports: Path, standin):

@@ -1,5 +1,6 @@
-"""The data lake, the stream and Firehose applied on the emulator: records put in arrive in S3, intact. (The Direct
-PUT topology is applied and checked in test_producer_emulator.py.)"""
+"""The data lake, the stream and Firehose applied on the emulator: records put in arrive in S3, intact, from plain
+PutRecords calls and from the producer's CLI (the sample's first rows, read independently with the csv module). The
+Direct PUT topology is applied and checked in test_producer_emulator.py."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
+from tests.delivery import SAMPLE_COUNT, as_multiset, produce, wait_for_records
+from tests.harness import left_behind, log_groups_named, random_prefix
+from tests.sample_records import sample_records
 
 pytestmark = pytest.mark.integration
 
 PARTITION = re.compile(r"^00-retail-trans/year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/[^/]+$")
 
 
-def sample_records(count: int) -> list[dict]:
-    run = uuid.uuid4().hex[:8]
+def plain_records(run: str, count: int) -> list[dict]:
     return [
         {
             "Invoice": f"{run}{i}",
@@ -38,17 +40,6 @@ def encode(record: dict) -> bytes:
     return (json.dumps(record) + "\n").encode()
 
 
-def delivered(s3, bucket: str, prefix: str) -> tuple[list[str], list[dict]]:
-    """Every key under the prefix, and every JSON line in those objects (independent of batching)."""
-    keys, records = [], []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            keys.append(obj["Key"])
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode()
-            records += [json.loads(line) for line in body.splitlines() if line.strip()]
-    return keys, records
-
-
 def assert_hour_partitions(keys: list[str], started: datetime) -> None:
     finished = datetime.now(UTC)
     for key in keys:
@@ -60,17 +51,13 @@ def assert_hour_partitions(keys: list[str], started: datetime) -> None:
         )
 
 
-def sort_key(record: dict) -> str:
-    return record["Invoice"]
-
-
 @pytest.fixture(scope="module")
 def kinesis_stack(make_stack):
     stack = make_stack("terraform", tf_vars={"name_prefix": random_prefix()}, var_files=["env/local.tfvars"])
     outputs = stack.apply()
     yield stack, outputs
     if not getattr(stack, "destroyed", False):
-        stack.destroy()
+        stack.discard()
 
 
 def test_apply_outputs_name_every_piece(kinesis_stack):
@@ -80,23 +67,55 @@ def test_apply_outputs_name_every_piece(kinesis_stack):
     assert outputs["firehose_source"] == "kinesis"
 
 
-def test_records_put_into_kinesis_arrive_in_s3_under_the_hour_prefix(kinesis_stack, aws_client):
+def test_sample_through_kinesis_arrives_in_s3_equal_to_the_input(kinesis_stack, endpoint, target, aws_client, capsys):
     _, outputs = kinesis_stack
-    records = sample_records(25)
+    # when
+    code, stderr = produce(
+        capsys,
+        "--service-name", "kinesis",
+        "--stream-name", outputs["kinesis_stream_name"],
+        "--endpoint-url", endpoint,
+        "--region-name", target.region,
+        "--max-count", str(SAMPLE_COUNT),
+    )  # fmt: skip
+    # then
+    assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
+    assert f"sent {SAMPLE_COUNT} of {SAMPLE_COUNT} records" in stderr, f"got {stderr!r}"
+    got = [record for _, record in wait_for_records(aws_client, outputs, SAMPLE_COUNT)]
+    assert as_multiset(got) == as_multiset(sample_records(SAMPLE_COUNT)), "S3 holds different records than the sample's"
+
+
+def test_firehose_fed_by_kinesis_refuses_direct_puts_with_a_clear_error(kinesis_stack, endpoint, target, capsys):
+    code, stderr = produce(
+        capsys,
+        "--service-name", "firehose",
+        "--stream-name", kinesis_stack[1]["firehose_name"],
+        "--endpoint-url", endpoint,
+        "--region-name", target.region,
+        "--max-count", "5",
+    )  # fmt: skip
+    assert code == 1, f"got exit {code}, expected 1; stderr: {stderr}"
+    assert "reads from a Kinesis stream and takes no direct puts; send to that stream with --service-name kinesis" in (
+        stderr
+    ), f"got {stderr!r}"
+
+
+def test_records_put_into_kinesis_arrive_in_s3_under_the_hour_prefix(kinesis_stack, aws_client):
+    """Plain PutRecords, without the producer. After the producer's tests on this stack, counting its own records only
+    (the producer's records are the sample's, with other invoice numbers)."""
+    _, outputs = kinesis_stack
+    run = uuid.uuid4().hex[:8]
+    records = plain_records(run, 25)
     started = datetime.now(UTC)
     response = aws_client("kinesis").put_records(
         StreamName=outputs["kinesis_stream_name"],
         Records=[{"Data": encode(r), "PartitionKey": r["Invoice"]} for r in records],
     )
     assert response["FailedRecordCount"] == 0, f"got {response['FailedRecordCount']} failed records"
-
-    def all_arrived():
-        keys, got = delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
-        return (keys, got) if len(got) >= len(records) else None
-
-    keys, got = wait_for(all_arrived, timeout=60, what=f"{len(records)} records in S3")
-    assert sorted(got, key=sort_key) == sorted(records, key=sort_key), "S3 holds different records than were sent"
-    assert_hour_partitions(keys, started)
+    mine = lambda record: str(record.get("Invoice", "")).startswith(run)  # noqa: E731
+    arrived = wait_for_records(aws_client, outputs, len(records), keep=mine)
+    assert as_multiset([r for _, r in arrived]) == as_multiset(records), "S3 holds different records than were sent"
+    assert_hour_partitions([key for key, _ in arrived], started)
 
 
 def test_objects_are_encrypted_with_the_lake_key(kinesis_stack, aws_client):

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from tests import workers
 from tests.doubles.opensearch_admin import OpenSearchAdminDouble
 from tests.harness import random_prefix
 
@@ -44,7 +43,7 @@ def stack(make_stack, admin_double, target, aws_client):
     stack = make_stack("terraform", tf_vars=tf_vars)
     stack.outputs_after_apply = stack.apply()
     yield stack
-    if target.manages_emulator and workers.owns_session_emulator():
+    if stack.emulator_goes_with_the_run:
         return
     stack.tf.execute_command("state", "rm", DOMAIN)
     aws_client("opensearch").delete_domain(DomainName=stack.outputs_after_apply["opensearch_domain_name"])

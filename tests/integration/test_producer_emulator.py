@@ -1,7 +1,8 @@
 """The producer's real CLI against the stack on the emulator: the sample's records arrive in S3 as sent.
 
-Kinesis -> Firehose -> S3 (the default stack) and Direct PUT Firehose -> S3 (firehose_source = direct_put), the
-latter also with plain PutRecordBatch calls (one applied stack per topology for the whole module).
+Direct PUT Firehose -> S3 (firehose_source = direct_put), also with plain PutRecordBatch calls (one applied stack for
+the whole module). The producer through Kinesis -> Firehose -> S3 runs on test_first_slice.py's stack (the same
+configuration: one apply instead of two).
 S3 contents are compared as parsed records, never as object bytes or counts: MiniStack writes one
 object per record, real Firehose concatenates them. The expected records are computed here from the
 CSV with the csv module alone, independently of the producer's reader.
@@ -16,46 +17,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from producer.cli import main
-from tests.harness import random_prefix, wait_for
+from tests.delivery import SAMPLE_COUNT, as_multiset, produce, wait_for_records
+from tests.harness import random_prefix
 from tests.sample_records import sample_records
 
 pytestmark = pytest.mark.integration
 
-COUNT = 600  # the first 600 rows of the sample: cancellations, quotes, commas, unicode, empty ids among them
+COUNT = SAMPLE_COUNT
 PARTITION = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/")
-
-
-def canonical(records: list[dict]) -> list[str]:
-    """Records as sorted JSON texts: equal lists mean the same multiset of records."""
-    return sorted(json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records)
-
-
-def delivered(s3, bucket: str, prefix: str) -> list[tuple[str, dict]]:
-    """(key, record) for every JSON line of every object under the prefix, however Firehose grouped them."""
-    found = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
-            found += [(obj["Key"], json.loads(line)) for line in body.splitlines() if line.strip()]
-    return found
-
-
-def wait_for_records(aws_client, outputs: dict, count: int, keep=lambda record: True) -> list[tuple[str, dict]]:
-    def arrived():
-        got = [
-            (key, record)
-            for key, record in delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
-            if keep(record)
-        ]
-        return got if len(got) >= count else None
-
-    return wait_for(arrived, timeout=180, interval=2, what=f"{count} records in s3://{outputs['bucket_name']}")
-
-
-def produce(capsys, *argv: str) -> tuple[int, str]:
-    code = main(list(argv))
-    return code, capsys.readouterr().err
 
 
 def test_expected_records_hold_the_mess_the_test_must_prove():
@@ -73,14 +42,6 @@ def test_expected_records_hold_the_mess_the_test_must_prove():
 
 
 @pytest.fixture(scope="module")
-def kinesis_stack(make_stack):
-    stack = make_stack("terraform", tf_vars={"name_prefix": random_prefix()}, var_files=["env/local.tfvars"])
-    outputs = stack.apply()
-    yield outputs
-    stack.destroy()
-
-
-@pytest.fixture(scope="module")
 def direct_put_stack(make_stack):
     stack = make_stack(
         "terraform",
@@ -89,40 +50,7 @@ def direct_put_stack(make_stack):
     )
     outputs = stack.apply()
     yield outputs
-    stack.destroy()
-
-
-def test_sample_through_kinesis_arrives_in_s3_equal_to_the_input(kinesis_stack, endpoint, target, aws_client, capsys):
-    outputs = kinesis_stack
-    # when
-    code, stderr = produce(
-        capsys,
-        "--service-name", "kinesis",
-        "--stream-name", outputs["kinesis_stream_name"],
-        "--endpoint-url", endpoint,
-        "--region-name", target.region,
-        "--max-count", str(COUNT),
-    )  # fmt: skip
-    # then
-    assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
-    assert f"sent {COUNT} of {COUNT} records" in stderr, f"got {stderr!r}"
-    got = [record for _, record in wait_for_records(aws_client, outputs, COUNT)]
-    assert canonical(got) == canonical(sample_records(COUNT)), "S3 holds different records than the sample's"
-
-
-def test_firehose_fed_by_kinesis_refuses_direct_puts_with_a_clear_error(kinesis_stack, endpoint, target, capsys):
-    code, stderr = produce(
-        capsys,
-        "--service-name", "firehose",
-        "--stream-name", kinesis_stack["firehose_name"],
-        "--endpoint-url", endpoint,
-        "--region-name", target.region,
-        "--max-count", "5",
-    )  # fmt: skip
-    assert code == 1, f"got exit {code}, expected 1; stderr: {stderr}"
-    assert "reads from a Kinesis stream and takes no direct puts; send to that stream with --service-name kinesis" in (
-        stderr
-    ), f"got {stderr!r}"
+    stack.discard()
 
 
 def test_sample_through_direct_put_arrives_in_s3_equal_to_the_input(
@@ -141,7 +69,7 @@ def test_sample_through_direct_put_arrives_in_s3_equal_to_the_input(
     assert code == 0, f"got exit {code}, expected 0; stderr: {stderr}"
     historical = lambda record: record["InvoiceDate"] < "2012"  # noqa: E731 - the other test sends "now" records
     got = [record for _, record in wait_for_records(aws_client, outputs, COUNT, keep=historical)]
-    assert canonical(got) == canonical(sample_records(COUNT)), "S3 holds different records than the sample's"
+    assert as_multiset(got) == as_multiset(sample_records(COUNT)), "S3 holds different records than the sample's"
 
 
 def test_time_mode_now_dates_records_in_the_utc_hour_firehose_partitions_them_by(
@@ -192,7 +120,7 @@ def test_records_put_into_direct_put_firehose_arrive_in_s3_under_their_arrival_h
     assert response["FailedPutCount"] == 0, f"got {response['FailedPutCount']} failed records"
     mine = lambda record: str(record.get("Invoice", "")).startswith(run)  # noqa: E731
     arrived = wait_for_records(aws_client, outputs, len(records), keep=mine)
-    assert canonical([r for _, r in arrived]) == canonical(records), "S3 holds different records than were sent"
+    assert as_multiset([r for _, r in arrived]) == as_multiset(records), "S3 holds different records than were sent"
     finished = datetime.now(UTC)
     for key, _ in arrived:
         assert key.startswith(outputs["data_prefix"]), f"got key {key} outside {outputs['data_prefix']}"
