@@ -1,5 +1,10 @@
-# Input validations of the root stack: each run breaks one rule and expects its variable to fail;
-# `valid` plans the required inputs alone. How to add a case: docs/testing.md (Input validations).
+# Input validations of the root stack. `valid` plans the required inputs alone; every other run breaks one rule of
+# each variable it sets and expects each of them to fail (a run fails on a variable that passes, and on any other
+# error). The cases are grouped, not one run each as in the mocked files: a plan of this stack with the real
+# provider costs ~3.5 s of CPU. A variable with several rules has one run per rule. A variable whose rules read other
+# variables needs those at the values its own case needs, and none of them failing in the same run: Terraform skips
+# the validation of a variable that reads a failed one (the run then fails on the missing failure, never passes
+# wrongly). How to add a case: docs/testing.md (Input validations).
 # mock_provider cannot host this stack: modules/opensearch declares an ephemeral resource, and Terraform 1.11
 # mocks no ephemeral resource types. The real provider plans offline instead (fake keys, no credential or account
 # lookups), with every data source that would call AWS overridden: one per module instance that reads the caller
@@ -105,228 +110,106 @@ run "valid" {
   }
 }
 
-run "aws_region" {
-  command = plan
-  variables { aws_region = "europe" }
-  expect_failures = [var.aws_region]
-}
-
-run "name_prefix" {
-  command = plan
-  variables { name_prefix = "Retail" }
-  expect_failures = [var.name_prefix]
-}
-
-run "firehose_source" {
-  command = plan
-  variables { firehose_source = "sqs" }
-  expect_failures = [var.firehose_source]
-}
-
-run "firehose_prefix" {
-  command = plan
-  variables { firehose_prefix = "00-retail-trans/!{timestamp:yyyy}/!{timestamp:MM}/" }
-  expect_failures = [var.firehose_prefix]
-}
-
-run "glue_database_name" {
-  command = plan
-  variables { glue_database_name = "my-db" }
-  expect_failures = [var.glue_database_name]
-}
-
-run "json_table_name" {
-  command = plan
-  variables { json_table_name = "Retail" }
-  expect_failures = [var.json_table_name]
-}
-
-run "parquet_table_name" {
-  command = plan
-  variables { parquet_table_name = "a.b" }
-  expect_failures = [var.parquet_table_name]
-}
-
-run "glue_projection_years_range" {
+# The first (or only) rule of every variable whose rules read no other variable set here.
+run "first_rules" {
   command = plan
   variables {
-    glue_projection_years = {
-      first = 2009
-      last  = 2039.5
-    }
-  }
-  expect_failures = [var.glue_projection_years]
-}
-
-run "glue_projection_years_order" {
-  command = plan
-  variables {
-    glue_projection_years = {
-      first = 2039
-      last  = 2009
-    }
-  }
-  expect_failures = [var.glue_projection_years]
-}
-
-run "athena_cutoff" {
-  command = plan
-  variables { athena_bytes_scanned_cutoff_per_query = 1 }
-  expect_failures = [var.athena_bytes_scanned_cutoff_per_query]
-}
-
-run "lambda_log_level" {
-  command = plan
-  variables { lambda_log_level = "TRACE" }
-  expect_failures = [var.lambda_log_level]
-}
-
-run "ingest_memory_size" {
-  command = plan
-  variables { ingest_memory_size = 64 }
-  expect_failures = [var.ingest_memory_size]
-}
-
-run "ingest_opensearch_endpoint" {
-  command = plan
-  variables { ingest_opensearch_endpoint = "search-retail.es.amazonaws.com" }
-  expect_failures = [var.ingest_opensearch_endpoint]
-}
-
-run "ingest_opensearch_domain_arn" {
-  command = plan
-  variables { ingest_opensearch_domain_arn = "arn:aws:es:us-east-1:000000000000:retail" }
-  expect_failures = [var.ingest_opensearch_domain_arn]
-}
-
-run "opensearch_index" {
-  command = plan
-  variables { opensearch_index = "Retail" }
-  expect_failures = [var.opensearch_index]
-}
-
-run "ingest_maximum_retry_attempts" {
-  command = plan
-  variables { ingest_maximum_retry_attempts = -2 }
-  expect_failures = [var.ingest_maximum_retry_attempts]
-}
-
-run "ingest_maximum_record_age_range" {
-  command = plan
-  variables { ingest_maximum_record_age_seconds = -1 }
-  expect_failures = [var.ingest_maximum_record_age_seconds]
-}
-
-run "ingest_maximum_record_age_within_retention" {
-  command = plan
-  # the stream keeps records 24 h: an age that does not end an hour before that
-  variables { ingest_maximum_record_age_seconds = 86400 }
-  expect_failures = [var.ingest_maximum_record_age_seconds]
-}
-
-run "ingest_failure_retention_days" {
-  command = plan
-  variables { ingest_failure_retention_days = 0 }
-  expect_failures = [var.ingest_failure_retention_days]
-}
-
-run "ingest_reserved_concurrency" {
-  command = plan
-  variables {
-    ingest_reserved_concurrency   = 1
-    ingest_parallelization_factor = 2
-  }
-  expect_failures = [var.ingest_reserved_concurrency]
-}
-
-run "compaction_query_timeout_seconds" {
-  command = plan
-  variables { compaction_query_timeout_seconds = 900 }
-  expect_failures = [var.compaction_query_timeout_seconds]
-}
-
-run "opensearch_retention_days" {
-  command = plan
-  variables { opensearch_retention_days = 0.5 }
-  expect_failures = [var.opensearch_retention_days]
-}
-
-run "opensearch_bootstrap_endpoint" {
-  command = plan
-  variables { opensearch_bootstrap_endpoint = "https://search.example.com/_dashboards" }
-  expect_failures = [var.opensearch_bootstrap_endpoint]
-}
-
-run "quicksight_principal_arns" {
-  command = plan
-  variables {
-    enable_quicksight         = true
-    quicksight_principal_arns = []
-  }
-  expect_failures = [var.quicksight_principal_arns]
-}
-
-run "ingest_opensearch_endpoint_http" {
-  command = plan
-  variables {
-    enable_opensearch          = false
-    ingest_opensearch_endpoint = "http://search.example.com"
-  }
-  expect_failures = [var.ingest_opensearch_endpoint]
-}
-
-run "opensearch_bootstrap_endpoint_http" {
-  command = plan
-  variables { opensearch_bootstrap_endpoint = "http://10.0.0.5:9200" }
-  expect_failures = [var.opensearch_bootstrap_endpoint]
-}
-
-run "bucket_access_log_bucket" {
-  command = plan
-  variables { bucket_access_log_bucket = "Access_Logs" }
-  expect_failures = [var.bucket_access_log_bucket]
-}
-
-run "glue_catalog_kms_key_arn" {
-  command = plan
-  variables { glue_catalog_kms_key_arn = "my-key" }
-  expect_failures = [var.glue_catalog_kms_key_arn]
-}
-
-run "opensearch_admin_role_arn" {
-  command = plan
-  variables { opensearch_admin_role_arn = "admins" }
-  expect_failures = [var.opensearch_admin_role_arn]
-}
-
-run "opensearch_master_trusted_by_nobody" {
-  command = plan
-  variables { enable_opensearch_bootstrap = false }
-  expect_failures = [var.enable_opensearch_bootstrap]
-}
-
-run "opensearch_vpc_subnets" {
-  command = plan
-  variables {
+    aws_region                            = "europe"
+    name_prefix                           = "Retail"
+    firehose_source                       = "sqs"
+    firehose_prefix                       = "00-retail-trans/!{timestamp:yyyy}/!{timestamp:MM}/" # no day=, hour=
+    bucket_access_log_bucket              = "Access_Logs"
+    glue_database_name                    = "my-db"
+    json_table_name                       = "Retail"
+    parquet_table_name                    = "a.b"
+    glue_projection_years                 = { first = 2009, last = 2039.5 } # not a whole year
+    glue_catalog_kms_key_arn              = "my-key"
+    athena_bytes_scanned_cutoff_per_query = 1
+    lambda_log_level                      = "TRACE"
+    ingest_opensearch_endpoint            = "search-retail.es.amazonaws.com" # no scheme
+    ingest_opensearch_domain_arn          = "arn:aws:es:us-east-1:000000000000:retail"
+    opensearch_index                      = "Retail"
+    ingest_maximum_retry_attempts         = -2
+    ingest_maximum_record_age_seconds     = -1 # out of range
+    ingest_failure_retention_days         = 0
+    ingest_memory_size                    = 64
+    ingest_reserved_concurrency           = 1 # below one per shard at the parallelization factor
+    ingest_parallelization_factor         = 2
+    compaction_engine                     = "spark"
+    compaction_late_data_window_hours     = 721
+    compaction_query_timeout_seconds      = 900
+    opensearch_admin_role_arn             = "admins"
+    opensearch_retention_days             = 0.5
+    opensearch_bootstrap_endpoint         = "https://search.example.com/_dashboards" # a path
+    enable_quicksight                     = true
+    quicksight_principal_arns             = []
     opensearch_vpc = {
       vpc_id              = "vpc-0123456789abcdef0"
       subnet_ids          = ["subnet-0123456789abcdef0"]
-      function_subnet_ids = ["sg-0123456789abcdef0"]
+      function_subnet_ids = ["sg-0123456789abcdef0"] # not subnet IDs
     }
   }
-  expect_failures = [var.opensearch_vpc]
+  expect_failures = [
+    var.aws_region,
+    var.name_prefix,
+    var.firehose_source,
+    var.firehose_prefix,
+    var.bucket_access_log_bucket,
+    var.glue_database_name,
+    var.json_table_name,
+    var.parquet_table_name,
+    var.glue_projection_years,
+    var.glue_catalog_kms_key_arn,
+    var.athena_bytes_scanned_cutoff_per_query,
+    var.lambda_log_level,
+    var.ingest_opensearch_endpoint,
+    var.ingest_opensearch_domain_arn,
+    var.opensearch_index,
+    var.ingest_maximum_retry_attempts,
+    var.ingest_maximum_record_age_seconds,
+    var.ingest_failure_retention_days,
+    var.ingest_memory_size,
+    var.ingest_reserved_concurrency,
+    var.compaction_engine,
+    var.compaction_late_data_window_hours,
+    var.compaction_query_timeout_seconds,
+    var.opensearch_admin_role_arn,
+    var.opensearch_retention_days,
+    var.opensearch_bootstrap_endpoint,
+    var.quicksight_principal_arns,
+    var.opensearch_vpc,
+  ]
 }
 
-run "opensearch_vpc_without_domain" {
+# The second rule of the variables that have two, and the master role nobody can assume (what it reads is valid).
+run "second_rules" {
   command = plan
   variables {
-    enable_opensearch = false
-    opensearch_vpc = {
+    glue_projection_years             = { first = 2039, last = 2009 } # first after last
+    ingest_maximum_record_age_seconds = 86400                         # the stream keeps records 24 h: not an hour before that
+    opensearch_bootstrap_endpoint     = "http://10.0.0.5:9200"        # plain http to a remote host
+    enable_opensearch_bootstrap       = false                         # with no admin role: nobody could assume the master role
+  }
+  expect_failures = [
+    var.glue_projection_years,
+    var.ingest_maximum_record_age_seconds,
+    var.opensearch_bootstrap_endpoint,
+    var.enable_opensearch_bootstrap,
+  ]
+}
+
+# With no OpenSearch domain in the stack.
+run "without_domain" {
+  command = plan
+  variables {
+    enable_opensearch          = false
+    ingest_opensearch_endpoint = "http://search.example.com" # plain http to a remote host
+    opensearch_vpc = {                                       # a VPC for a domain that is not there
       vpc_id     = "vpc-0123456789abcdef0"
       subnet_ids = ["subnet-0123456789abcdef0"]
     }
   }
-  expect_failures = [var.opensearch_vpc]
+  expect_failures = [var.ingest_opensearch_endpoint, var.opensearch_vpc]
 }
 
 run "opensearch_internal_master_network" {
@@ -352,16 +235,4 @@ run "opensearch_internal_master_bootstrap" {
     target = module.opensearch[0]
   }
   expect_failures = [var.enable_opensearch_bootstrap]
-}
-
-run "compaction_engine" {
-  command = plan
-  variables { compaction_engine = "spark" }
-  expect_failures = [var.compaction_engine]
-}
-
-run "compaction_late_data_window_hours" {
-  command = plan
-  variables { compaction_late_data_window_hours = 721 }
-  expect_failures = [var.compaction_late_data_window_hours]
 }

@@ -1,20 +1,17 @@
 """Every input validation of every module and of the root stack, as native `terraform test` files.
 
-`modules/<m>/tests/*.tftest.hcl` and `terraform/tests/*.tftest.hcl` hold one `run` per case: a value that breaks
-one rule, and `expect_failures` on its variable (a run also fails on any other error, such as a type error that
-would hide the rule). The AWS provider is mocked (`mock_provider`), or plans offline where a mock cannot serve:
-no emulator, credentials or network. Each directory is tested in a private copy, so Terraform writes nothing
-(`.terraform/`, lock files) into the repo. tests/unit/test_validation_coverage.py checks that every validation
-block has a run expecting its variable.
+`modules/<m>/tests/*.tftest.hcl` and `terraform/tests/*.tftest.hcl` hold the cases: a run sets values that break
+rules and expects each of those variables to fail (`expect_failures`; a run also fails on any other error, such as a
+type error that would hide the rule). The AWS provider is mocked (`mock_provider`), or plans offline where a mock
+cannot serve: no emulator, credentials or network. Each directory is tested in a private copy, so Terraform writes
+nothing (`.terraform/`, lock files) into the repo. tests/unit/test_validation_coverage.py checks that every variable
+has as many runs expecting it as it has validation blocks.
 
 Terraform starts the AWS provider (a 700 MB binary) about twice per run block. Where it is mocked, one provider
 process per test module serves every run instead, attached through TF_REATTACH_PROVIDERS (Terraform's way to use a
 running provider): a third of the CPU time (docs/testing.md has the figures). A real provider cannot be shared so:
 it refuses to be configured twice in one process. Where the real provider plans (the root stack, the opensearch
-module), a file's runs are split into chunks of RUNS_PER_CHUNK, each its own pytest item in its own test directory
-of the copy (`terraform test -test-directory`), so that parallel workers share the ~10 s a run takes there; the
-committed file stays one file. Terraform 1.11 runs the blocks of one file one after the other, and every run here
-plans from scratch (no state passes between them), so a chunk is the same test as the whole file.
+module), a run costs seconds of CPU, so those files group their cases: one run breaks one rule of many variables.
 """
 
 from __future__ import annotations
@@ -36,38 +33,7 @@ pytestmark = pytest.mark.plan
 
 DIRS = [str(p.parent.relative_to(REPO_ROOT)) for p in sorted(REPO_ROOT.glob("modules/*/tests"))] + ["terraform"]
 MOCKED = re.compile(r'^mock_provider "aws"', re.MULTILINE)
-RUN = re.compile(r'^run "', re.MULTILINE)
 INIT = ["init", "-backend=false", "-input=false", "-no-color"]
-RUNS_PER_CHUNK = 8  # real-provider files only; mocked files run whole (a run costs well under a second there)
-
-
-def split_runs(text: str) -> tuple[str, list[str]]:
-    """(what precedes the first run block: providers, overrides, variables; the run blocks, in order)."""
-    starts = [match.start() for match in RUN.finditer(text)]
-    if not starts:
-        return text, []
-    return text[: starts[0]], [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
-
-
-def chunks_of(directory: str) -> list[tuple[str, int, int]]:
-    """(directory, chunk, chunks) for each pytest item of a directory: one unless a file needs the real provider."""
-    files = sorted((REPO_ROOT / directory / "tests").glob("*.tftest.hcl"))
-    if all(MOCKED.search(f.read_text()) for f in files):
-        return [(directory, 0, 1)]
-    runs = max(len(split_runs(f.read_text())[1]) for f in files)
-    count = max(1, -(-runs // RUNS_PER_CHUNK))
-    return [(directory, chunk, count) for chunk in range(count)]
-
-
-def write_chunk(workdir: Path, chunk: int, count: int) -> str:
-    """Write chunk `chunk` of `count` of every test file (the header, then every count-th run) into a test
-    directory of its own; returns that directory's name for -test-directory."""
-    name = f"tests-chunk-{chunk}"
-    (workdir / name).mkdir(exist_ok=True)
-    for test in sorted((workdir / "tests").glob("*.tftest.hcl")):
-        header, runs = split_runs(test.read_text())
-        (workdir / name / test.name).write_text(header + "".join(runs[chunk::count]))
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -121,23 +87,16 @@ def failures(stdout: str) -> list[str]:
     return [f'{file} run "{run}": {"; ".join(errors) or "failed"}' for (file, run), errors in runs.items()]
 
 
-@pytest.mark.parametrize(
-    ("directory", "chunk", "count"),
-    [item for directory in DIRS for item in chunks_of(directory)],
-    ids=lambda value: value if isinstance(value, str) else str(value),
-)
-def test_terraform_test_passes(copy_root, env, reattach, directory, chunk, count):
+@pytest.mark.parametrize("directory", DIRS)
+def test_terraform_test_passes(copy_root, env, reattach, directory):
     workdir = copy_root / directory
     if not (workdir / ".terraform").is_dir():
         terraform.run(INIT, workdir, env, capture=True)
     if all(MOCKED.search(test.read_text()) for test in workdir.glob("tests/*.tftest.hcl")):
         env = env | reattach
-    tests = write_chunk(workdir, chunk, count) if count > 1 else "tests"
-    result = terraform.run(["test", "-no-color", "-json", f"-test-directory={tests}"], workdir, env, capture=True,
-                           check=False)  # fmt: skip
+    result = terraform.run(["test", "-no-color", "-json"], workdir, env, capture=True, check=False)
     failed = failures(result.stdout)
-    where = f"{directory} (runs {chunk + 1}, {chunk + 1 + count}, ... of its file)" if count > 1 else directory
-    assert not failed, f"got failed runs in {where}:\n  " + "\n  ".join(failed)
-    assert result.returncode == 0, f"got exit {result.returncode} from terraform test in {where}: {result.stderr}"
+    assert not failed, f"got failed runs in {directory}:\n  " + "\n  ".join(failed)
+    assert result.returncode == 0, f"got exit {result.returncode} from terraform test in {directory}: {result.stderr}"
     ran = sum(1 for line in result.stdout.splitlines() if '"type":"test_run"' in line and '"status"' in line)
-    assert ran, f"got no run block executed in {where}:\n{result.stdout[-2000:]}"
+    assert ran, f"got no run block executed in {directory}:\n{result.stdout[-2000:]}"

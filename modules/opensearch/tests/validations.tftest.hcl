@@ -1,5 +1,10 @@
-# Input validations of modules/opensearch: each run breaks one rule and expects its variable to fail;
-# `valid` plans the required inputs alone. How to add a case: docs/testing.md (Input validations).
+# Input validations of modules/opensearch. `valid` plans the required inputs alone; every other run breaks one rule
+# of each variable it sets and expects each of them to fail (a run fails on a variable that passes, and on any other
+# error). The cases are grouped, not one run each as in the mocked files, as the real provider plans here. A variable
+# with several rules has one run per rule. A variable whose rules read other variables (zone_awareness_az_count,
+# master_user_mode, allowed_ip_cidrs) needs those valid in its runs: Terraform skips the validation of a variable
+# that reads a failed one (the run then fails on the missing failure, never passes wrongly). How to add a case:
+# docs/testing.md (Input validations).
 # mock_provider cannot host this module: it declares an ephemeral resource (the internal master user's password),
 # and Terraform 1.11 mocks no ephemeral resource types. The real provider plans offline instead: fake keys, no
 # credential or account lookups, and the data sources that would call AWS overridden.
@@ -39,157 +44,64 @@ run "valid" {
   }
 }
 
-run "domain_name" {
-  command = plan
-  variables { domain_name = "Retail_Domain" }
-  expect_failures = [var.domain_name]
-}
-
-run "engine_version" {
-  command = plan
-  variables { engine_version = "2.19" }
-  expect_failures = [var.engine_version]
-}
-
-run "instance_type" {
-  command = plan
-  variables { instance_type = "t3.small" }
-  expect_failures = [var.instance_type]
-}
-
-run "instance_count" {
-  command = plan
-  variables { instance_count = 0 }
-  expect_failures = [var.instance_count]
-}
-
-run "dedicated_master_count" {
+run "first_rules" {
   command = plan
   variables {
-    dedicated_master = {
-      instance_type = "m7g.large.search"
-      count         = 2
-    }
+    domain_name                        = "Retail_Domain"
+    engine_version                     = "2.19"
+    instance_type                      = "t3.small"
+    instance_count                     = 0
+    dedicated_master                   = { instance_type = "m7g.large.search", count = 2 } # not 3 or 5
+    ebs_volume_size                    = 5
+    ebs_iops                           = 100
+    ebs_throughput                     = 2000
+    kms_key_arn                        = "alias/aws/es"
+    kms_deletion_window_days           = 3
+    tls_security_policy                = "Policy-Min-TLS-1-0-2019-07"
+    master_user_arn                    = "admin"
+    master_role_trusted_principal_arns = ["*"]
+    internal_master_user_name          = "9admin"
+    master_user_password_version       = 0
+    access_principal_arns              = ["arn:aws:iam::000000000000:group/admins"]
+    log_types                          = ["AUDIT_LOGS", "SLOW_LOGS"] # an unknown type (audit logs kept)
+    log_retention_days                 = -1
+    log_kms_key_arn                    = "key"
+    allowed_ip_cidrs                   = ["0.0.0.0/0"] # open to all
   }
-  expect_failures = [var.dedicated_master]
+  expect_failures = [
+    var.domain_name,
+    var.engine_version,
+    var.instance_type,
+    var.instance_count,
+    var.dedicated_master,
+    var.ebs_volume_size,
+    var.ebs_iops,
+    var.ebs_throughput,
+    var.kms_key_arn,
+    var.kms_deletion_window_days,
+    var.tls_security_policy,
+    var.master_user_arn,
+    var.master_role_trusted_principal_arns,
+    var.internal_master_user_name,
+    var.master_user_password_version,
+    var.access_principal_arns,
+    var.log_types,
+    var.log_retention_days,
+    var.log_kms_key_arn,
+    var.allowed_ip_cidrs,
+  ]
 }
 
-run "dedicated_master_type" {
+run "second_rules" {
   command = plan
   variables {
-    dedicated_master = {
-      instance_type = "m7g.large"
-    }
+    master_user_mode        = "cognito"
+    dedicated_master        = { instance_type = "m7g.large" } # not a .search type
+    zone_awareness_az_count = 4                               # not 2 or 3
+    instance_count          = 4                               # a multiple: only the rule on the number of zones fails
+    log_types               = ["ES_APPLICATION_LOGS"]         # no audit logs
   }
-  expect_failures = [var.dedicated_master]
-}
-
-run "zone_awareness_az_count" {
-  command = plan
-  variables {
-    zone_awareness_az_count = 4
-    instance_count          = 4 # a multiple: only the rule on the number of zones fails
-  }
-  expect_failures = [var.zone_awareness_az_count]
-}
-
-run "zone_awareness_instance_count" {
-  command = plan
-  variables {
-    zone_awareness_az_count = 2
-    instance_count          = 3
-  }
-  expect_failures = [var.zone_awareness_az_count]
-}
-
-run "ebs_volume_size" {
-  command = plan
-  variables { ebs_volume_size = 5 }
-  expect_failures = [var.ebs_volume_size]
-}
-
-run "ebs_iops" {
-  command = plan
-  variables { ebs_iops = 100 }
-  expect_failures = [var.ebs_iops]
-}
-
-run "ebs_throughput" {
-  command = plan
-  variables { ebs_throughput = 2000 }
-  expect_failures = [var.ebs_throughput]
-}
-
-run "kms_key_arn" {
-  command = plan
-  variables { kms_key_arn = "alias/aws/es" }
-  expect_failures = [var.kms_key_arn]
-}
-
-run "kms_deletion_window_days" {
-  command = plan
-  variables { kms_deletion_window_days = 3 }
-  expect_failures = [var.kms_deletion_window_days]
-}
-
-run "tls_security_policy" {
-  command = plan
-  variables { tls_security_policy = "Policy-Min-TLS-1-0-2019-07" }
-  expect_failures = [var.tls_security_policy]
-}
-
-run "master_user_mode" {
-  command = plan
-  variables { master_user_mode = "cognito" }
-  expect_failures = [var.master_user_mode]
-}
-
-run "master_user_arn" {
-  command = plan
-  variables { master_user_arn = "admin" }
-  expect_failures = [var.master_user_arn]
-}
-
-run "master_role_trusted_principal_arns" {
-  command = plan
-  variables { master_role_trusted_principal_arns = ["*"] }
-  expect_failures = [var.master_role_trusted_principal_arns]
-}
-
-run "internal_master_user_name" {
-  command = plan
-  variables { internal_master_user_name = "9admin" }
-  expect_failures = [var.internal_master_user_name]
-}
-
-run "master_user_password_version" {
-  command = plan
-  variables { master_user_password_version = 0 }
-  expect_failures = [var.master_user_password_version]
-}
-
-run "access_principal_arns" {
-  command = plan
-  variables { access_principal_arns = ["arn:aws:iam::000000000000:group/admins"] }
-  expect_failures = [var.access_principal_arns]
-}
-
-run "log_types" {
-  command = plan
-  variables { log_types = ["SLOW_LOGS"] }
-  expect_failures = [var.log_types]
-}
-
-run "log_retention_days" {
-  command = plan
-  variables { log_retention_days = -1 }
-  expect_failures = [var.log_retention_days]
-}
-
-run "log_kms_key_arn" {
-  command = plan
-  variables { log_kms_key_arn = "key" }
-  expect_failures = [var.log_kms_key_arn]
+  expect_failures = [var.master_user_mode, var.dedicated_master, var.zone_awareness_az_count, var.log_types]
 }
 
 run "vpc_id" {
@@ -199,8 +111,10 @@ run "vpc_id" {
       vpc_id     = "default"
       subnet_ids = ["subnet-0123456789abcdef0"]
     }
+    zone_awareness_az_count = 2
+    instance_count          = 3 # not a multiple of the zones
   }
-  expect_failures = [var.vpc]
+  expect_failures = [var.vpc, var.zone_awareness_az_count]
 }
 
 run "vpc_subnet_ids" {
@@ -224,18 +138,6 @@ run "vpc_allowed_cidr_blocks" {
     }
   }
   expect_failures = [var.vpc]
-}
-
-run "log_types_audit" {
-  command = plan
-  variables { log_types = ["ES_APPLICATION_LOGS"] }
-  expect_failures = [var.log_types]
-}
-
-run "allowed_ip_cidrs" {
-  command = plan
-  variables { allowed_ip_cidrs = ["0.0.0.0/0"] }
-  expect_failures = [var.allowed_ip_cidrs]
 }
 
 run "allowed_ip_cidrs_vpc" {
