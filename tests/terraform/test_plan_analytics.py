@@ -162,8 +162,8 @@ def test_workgroup_writes_results_under_the_lake_results_prefix(plans, prefix):
     assert re.fullmatch(rf"s3://{prefix}-[a-z0-9-]+/athena-results/", location), f"got {location}"
 
 
-def test_workgroup_without_kms_uses_sse_s3(make_stack):
-    plan = make_stack("terraform", tf_vars={"name_prefix": random_prefix(), "bucket_sse_algorithm": "AES256"}).plan()
+def test_workgroup_without_kms_uses_sse_s3(plan_of):
+    plan = plan_of("terraform", bucket_sse_algorithm="AES256")  # shared with test_plan_first_slice
     result = planned(plan, WORKGROUP)["configuration"][0]["result_configuration"][0]
     option = result["encryption_configuration"][0]["encryption_option"]
     assert option == "SSE_S3", f"got {option}, expected SSE_S3 for an AES256 lake"

@@ -17,22 +17,31 @@ M_QUICKSIGHT = "module.quicksight[0]"
 COMPACTION = "module.compaction_lambda[0]"
 
 
-@pytest.fixture(scope="module")
-def prefix() -> str:
-    return random_prefix()
+# The ENV=aws plan of test_security_baseline's sse_s3_plan (the same inputs: plan_of makes it once for both).
+AWS_SSE_S3 = {
+    "bucket_sse_algorithm": "AES256",
+    "enable_quicksight": "true",
+    "quicksight_principal_arns": ["arn:aws:quicksight:us-east-1:000000000000:user/default/analyst"],
+}
+LOCAL_ENDPOINT = "http://127.0.0.1:9200"  # what `make apply` passes locally: the search stand-in's URL
 
 
 @pytest.fixture(scope="module")
-def plan(make_stack, prefix):
-    """The stack as ENV=aws deploys it. SSE-S3 keeps the compaction policy known at plan time (with the default
-    SSE-KMS it holds the key created in the same apply; the integration test reads that policy once deployed)."""
-    tf_vars = {"name_prefix": prefix, "bucket_sse_algorithm": "AES256"}
-    return make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
+def prefix(plan_prefix) -> str:
+    return plan_prefix
 
 
 @pytest.fixture(scope="module")
-def local_plan(make_stack):
-    return make_stack("terraform", var_files=["env/local.tfvars"], tf_vars={"name_prefix": random_prefix()}).plan()
+def plan(plan_of):
+    """The stack as ENV=aws deploys it (QuickSight on too). SSE-S3 keeps the compaction policy known at plan time
+    (with the default SSE-KMS it holds the key created in the same apply; the integration test reads that policy once
+    deployed)."""
+    return plan_of("terraform", var_files=["env/aws.tfvars"], **AWS_SSE_S3)
+
+
+@pytest.fixture(scope="module")
+def local_plan(plan_of):
+    return plan_of("terraform", var_files=["env/local.tfvars"])
 
 
 def statements(policy_json: str) -> dict[str, dict[str, Any]]:
@@ -226,13 +235,11 @@ def test_local_stack_has_no_domain_no_ingest_and_no_alarms(local_plan):
     assert f"{COMPACTION}.aws_lambda_function.this" in addresses(local_plan), "expected the compaction function"
 
 
-def test_ingest_toward_an_endpoint_without_domain_arn_gets_no_opensearch_grant(make_stack):
-    # what `make apply` plans locally: env/local.tfvars, and the search stand-in's URL from the harness
-    tf_vars = {"name_prefix": random_prefix(), "ingest_opensearch_endpoint": "http://127.0.0.1:9200"}
-    plan = make_stack("terraform", var_files=["env/local.tfvars"], tf_vars=tf_vars).plan()
+def test_ingest_toward_an_endpoint_without_domain_arn_gets_no_opensearch_grant(plan_of):
+    plan = plan_of("terraform", var_files=["env/local.tfvars"], ingest_opensearch_endpoint=LOCAL_ENDPOINT)
     assert f"{INGEST}.aws_lambda_function.this" in addresses(plan), "expected the ingest function"
     assert f"{INGEST}.aws_iam_role_policy.function[0]" not in addresses(plan), "expected no OpenSearch grant"
-    assert plan.outputs["ingest_opensearch_endpoint"] == "http://127.0.0.1:9200"
+    assert plan.outputs["ingest_opensearch_endpoint"] == LOCAL_ENDPOINT
     bucket = planned(plan, "module.data_lake.aws_s3_bucket.this")["bucket"]
     assert plan.outputs["ingest_failure_bucket"] == bucket, f"got {plan.outputs['ingest_failure_bucket']}"
 

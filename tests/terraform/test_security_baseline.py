@@ -186,10 +186,12 @@ def direct_put_plan(options_plan):
 
 
 @pytest.fixture(scope="module")
-def sse_s3_plan(make_stack):
-    """The root stack with an SSE-S3 lake: the root's own role policies no longer hold the lake key's ARN."""
-    tf_vars = aws_stack_vars(random_prefix(), bucket_sse_algorithm="AES256")
-    return make_stack("terraform", var_files=["env/aws.tfvars"], tf_vars=tf_vars).plan()
+def sse_s3_plan(plan_of):
+    """The root stack with an SSE-S3 lake: the root's own role policies no longer hold the lake key's ARN. Shared
+    with test_plan_compute_stack (plan_of: the same inputs, one plan)."""
+    tf_vars = aws_stack_vars("", bucket_sse_algorithm="AES256")
+    del tf_vars["name_prefix"]  # plan_of's own
+    return plan_of("terraform", var_files=["env/aws.tfvars"], **tf_vars)
 
 
 @pytest.fixture(scope="module")
