@@ -51,6 +51,11 @@ variable "validation_function" {
     service_name      = string
   })
   default = null
+
+  validation {
+    condition     = var.validation_function == null || try(can(regex("^[A-Za-z0-9_-]{1,64}$", var.validation_function.function_name)) && can(regex("^[A-Za-z0-9._/#: -]{1,255}$", var.validation_function.metrics_namespace)) && !startswith(var.validation_function.metrics_namespace, "AWS/") && length(var.validation_function.service_name) >= 1 && length(var.validation_function.service_name) <= 1024, false)
+    error_message = "validation_function: function_name must be a Lambda function name (1 to 64 letters, digits, hyphens and underscores), metrics_namespace a custom CloudWatch namespace (1 to 255 letters, digits, spaces and . - _ / # :, not starting with AWS/), service_name 1 to 1024 characters."
+  }
 }
 
 variable "ingest_function" {
@@ -61,6 +66,11 @@ variable "ingest_function" {
     service_name      = string
   })
   default = null
+
+  validation {
+    condition     = var.ingest_function == null || try(can(regex("^[A-Za-z0-9_-]{1,64}$", var.ingest_function.function_name)) && can(regex("^[A-Za-z0-9._/#: -]{1,255}$", var.ingest_function.metrics_namespace)) && !startswith(var.ingest_function.metrics_namespace, "AWS/") && length(var.ingest_function.service_name) >= 1 && length(var.ingest_function.service_name) <= 1024, false)
+    error_message = "ingest_function: function_name must be a Lambda function name (1 to 64 letters, digits, hyphens and underscores), metrics_namespace a custom CloudWatch namespace (1 to 255 letters, digits, spaces and . - _ / # :, not starting with AWS/), service_name 1 to 1024 characters."
+  }
 }
 
 variable "compaction_function" {
@@ -71,6 +81,11 @@ variable "compaction_function" {
     service_name      = string
   })
   default = null
+
+  validation {
+    condition     = var.compaction_function == null || try(can(regex("^[A-Za-z0-9_-]{1,64}$", var.compaction_function.function_name)) && can(regex("^[A-Za-z0-9._/#: -]{1,255}$", var.compaction_function.metrics_namespace)) && !startswith(var.compaction_function.metrics_namespace, "AWS/") && length(var.compaction_function.service_name) >= 1 && length(var.compaction_function.service_name) <= 1024, false)
+    error_message = "compaction_function: function_name must be a Lambda function name (1 to 64 letters, digits, hyphens and underscores), metrics_namespace a custom CloudWatch namespace (1 to 255 letters, digits, spaces and . - _ / # :, not starting with AWS/), service_name 1 to 1024 characters."
+  }
 }
 
 variable "dead_letter_queue_names" {

@@ -44,3 +44,39 @@ run "alarm_arns" {
   variables { alarm_arns = ["retail-ingest-lambda-errors"] }
   expect_failures = [var.alarm_arns]
 }
+
+run "validation_function" {
+  command = plan
+  variables {
+    validation_function = {
+      function_name     = "retail record validation" # spaces: not a Lambda function name
+      metrics_namespace = "RetailPipeline"
+      service_name      = "record-validation"
+    }
+  }
+  expect_failures = [var.validation_function]
+}
+
+run "ingest_function" {
+  command = plan
+  variables {
+    ingest_function = {
+      function_name     = "retail-ingest-opensearch"
+      metrics_namespace = "AWS/Lambda" # AWS's own namespaces are not for custom metrics
+      service_name      = "ingest-opensearch"
+    }
+  }
+  expect_failures = [var.ingest_function]
+}
+
+run "compaction_function" {
+  command = plan
+  variables {
+    compaction_function = {
+      function_name     = "retail-compact-parquet"
+      metrics_namespace = "RetailPipeline"
+      service_name      = "" # the dimension value the graphs select by
+    }
+  }
+  expect_failures = [var.compaction_function]
+}
