@@ -22,7 +22,7 @@ DEFAULT = "stream"
 REMEMBERED_NAME = "profile"
 # What each profile's firehose_source means, in words (the profile files are the source of the values).
 TOPOLOGIES = {
-    "kinesis": "producer -> Kinesis stream -> Firehose -> S3 (and -> the ingest Lambda when OpenSearch is on)",
+    "kinesis": "producer -> Kinesis stream -> Firehose -> S3, and -> ingest Lambda -> OpenSearch (or a local stand-in)",
     "direct_put": "producer -> Firehose (Direct PUT) -> S3, as in the seed lab",
 }
 _SOURCE = re.compile(r'^\s*firehose_source\s*=\s*"([a-z_]+)"', re.MULTILINE)
