@@ -56,7 +56,7 @@ def apply_adopting_orphans(stack) -> list[Orphan]:
     """Re-apply; when it fails on resources the interrupt left outside the state, import them as the harness
     tells the user to, and apply again."""
     try:
-        stack.apply()
+        stack.apply(adopt_lost_creates=False)
         return []
     except TerraformTestError as exc:
         orphans = find_orphans("\n".join(map(str, exc.args)))  # (message, stderr)

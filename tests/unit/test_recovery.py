@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.harness import lost_creates
 from tools.recovery import Orphan, find_orphans, needs_plan, with_import_ids
 
 pytestmark = pytest.mark.unit
@@ -113,3 +116,42 @@ def test_kinesis_stream_needs_no_plan():
 def test_resource_type_ignores_the_index():
     orphan = Orphan("module.x.aws_glue_catalog_table.parquet[0]", "t")
     assert orphan.resource_type == "aws_glue_catalog_table", f"got {orphan.resource_type}"
+
+
+# --- The harness's adoption of creates whose answer the emulator lost (tests/harness.py) -------------------------
+
+ROLE_ERROR = """
+Error: creating IAM Role (ose3e7f8-opensearch-master): operation error IAM: CreateRole, https response error \
+StatusCode: 409, RequestID: d708f82a, EntityAlreadyExists: Role with name ose3e7f8-opensearch-master already exists.
+
+  with module.opensearch[0].aws_iam_role.master[0],
+  on ../modules/opensearch/main.tf line 126, in resource "aws_iam_role" "master":
+"""
+ROLE = Orphan("module.opensearch[0].aws_iam_role.master[0]", "ose3e7f8-opensearch-master")
+
+
+def state_holding(tmp_path, **attributes):
+    state = {"resources": [{"mode": "managed", "type": "aws_iam_role", "instances": [{"attributes": attributes}]}]}
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    return tmp_path / "terraform.tfstate"
+
+
+def test_a_create_refused_as_existing_with_the_stacks_prefix_and_in_no_state_address_is_adopted(tmp_path):
+    state = state_holding(tmp_path, id="ose3e7f8-ingest", arn="arn:aws:iam::000000000000:role/ose3e7f8-ingest")
+    assert lost_creates(ROLE_ERROR, "ose3e7f8", state) == [ROLE]
+    assert lost_creates(ROLE_ERROR, "ose3e7f8", tmp_path / "no.tfstate") == [ROLE]
+
+
+def test_a_name_the_state_already_holds_is_a_real_collision_not_adopted(tmp_path):
+    # the configuration creates the same name twice: the first resource holds it
+    state = state_holding(tmp_path, id="ose3e7f8-opensearch-master", name="ose3e7f8-opensearch-master")
+    assert lost_creates(ROLE_ERROR, "ose3e7f8", state) == []
+
+
+def test_a_name_without_the_stacks_prefix_is_someone_elses_not_adopted(tmp_path):
+    assert lost_creates(ROLE_ERROR, "t1a2b3c", tmp_path / "no.tfstate") == []
+    assert lost_creates(ROLE_ERROR, None, tmp_path / "no.tfstate") == []
+
+
+def test_any_other_failure_is_not_adopted(tmp_path):
+    assert lost_creates("Error: creating IAM Role (ose3e7f8-x): AccessDenied", "ose3e7f8", tmp_path / "s") == []
