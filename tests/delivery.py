@@ -22,13 +22,21 @@ def as_multiset(records: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records)
 
 
-def delivered(s3: Any, bucket: str, prefix: str) -> list[tuple[str, dict[str, Any]]]:
-    """(key, record) for every JSON line of every object under the prefix."""
+def delivered(
+    s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(key, record) for every JSON line of every object under the prefix. With a cache (key and ETag -> records),
+    an object already read is not fetched again (Firehose writes a new object each time; on the emulator, one per
+    record, so a poll would otherwise fetch every one of them again)."""
+    known = {} if cache is None else cache
     found = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for obj in page.get("Contents", []):
-            body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
-            found += [(obj["Key"], json.loads(line)) for line in body.splitlines() if line.strip()]
+            entry = (obj["Key"], obj.get("ETag", ""))
+            if entry not in known:
+                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
+                known[entry] = [json.loads(line) for line in body.splitlines() if line.strip()]
+            found += [(obj["Key"], record) for record in known[entry]]
     return found
 
 
@@ -39,13 +47,12 @@ def wait_for_records(
     keep: Callable[[dict[str, Any]], bool] = lambda record: True,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The (key, record) pairs `keep` selects under the stack's data prefix, once there are at least `count`."""
+    cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     def arrived() -> list[tuple[str, dict[str, Any]]] | None:
-        got = [
-            (key, record)
-            for key, record in delivered(aws_client("s3"), outputs["bucket_name"], outputs["data_prefix"])
-            if keep(record)
-        ]
+        s3 = aws_client("s3")
+        got = [(key, record) for key, record in delivered(s3, outputs["bucket_name"], outputs["data_prefix"], cache)
+               if keep(record)]  # fmt: skip
         return got if len(got) >= count else None
 
     return wait_for(arrived, timeout=180, interval=2, what=f"{count} records in s3://{outputs['bucket_name']}")

@@ -160,23 +160,29 @@ def sample_sent(count: int) -> Counter[str]:
     return Counter(sample_records.canonical(record) for record in sample_records.sample_records(count))
 
 
-def read_objects(s3: Any, bucket: str, prefix: str) -> dict[str, str]:
+def read_objects(s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], str] | None = None) -> dict[str, str]:
     """Every object under the prefix, key -> text (read by a few threads: Firehose on the emulator writes one
-    object per record)."""
-    keys = [
-        item["Key"]
+    object per record). With a cache (key and ETag -> text), only objects not read before are fetched: a drill
+    polling thousands of one-record objects would otherwise fetch them all again on every poll."""
+    listed = [
+        (item["Key"], item.get("ETag", ""))
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for item in page.get("Contents", [])
     ]
+    known = {} if cache is None else cache
+    new = [entry for entry in listed if entry not in known]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        bodies = pool.map(lambda key: s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode(), keys)
-        return dict(zip(keys, bodies, strict=True))
+        bodies = pool.map(lambda entry: s3.get_object(Bucket=bucket, Key=entry[0])["Body"].read().decode(), new)
+        known.update(zip(new, bodies, strict=True))
+    return {key: known[(key, etag)] for key, etag in listed}
 
 
-def delivered_records(s3: Any, bucket: str, prefix: str) -> Counter[str]:
+def delivered_records(
+    s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], str] | None = None
+) -> Counter[str]:
     """Every record line under the prefix, as a multiset."""
     found: Counter[str] = Counter()
-    for body in read_objects(s3, bucket, prefix).values():
+    for body in read_objects(s3, bucket, prefix, cache).values():
         found.update(canonical(line) for line in body.splitlines() if line.strip())
     return found
 
@@ -193,21 +199,37 @@ def lake_delivery(s3: Any, outputs: Mapping[str, Any], expected: Counter[str], f
     """Wait until the lake holds every record the producer did not report as failed (or the time is up), let late
     copies land, and compare: (arrived, duplicates, foreign) as `compare` counts them."""
 
+    cache: dict[tuple[str, str], str] = {}
+
     def read() -> Counter[str]:
-        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
+        return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"], cache)
 
     wanted = sum(expected.values()) - failed
-    poll(read, lambda found: sum((expected & found).values()) >= wanted, timeout_s=120)
+    arrived = lambda found: sum((expected & found).values())  # noqa: E731
+    poll(read, lambda found: arrived(found) >= wanted, timeout_s=120, progress=arrived)
     return compare(expected, settled(read))
 
 
-def poll(read: Callable[[], T], done: Callable[[T], bool], timeout_s: float, interval_s: float = 1.0) -> T:
+def poll(
+    read: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout_s: float,
+    interval_s: float = 1.0,
+    progress: Callable[[T], int] | None = None,
+    limit_s: float = 900,
+) -> T:
     """Read until `done` says so or the time is up, and return the last read either way: a drill records what it
-    found (the table then shows what is missing) rather than stopping at a timeout."""
-    deadline = time.monotonic() + timeout_s
+    found (the table then shows what is missing) rather than stopping at a timeout. With `progress`, the time is up
+    only after timeout_s without progress (records still arriving on a loaded machine are waited for), or after
+    limit_s in all."""
+    started = last_change = time.monotonic()
+    last = None
     while True:
         found = read()
-        if done(found) or time.monotonic() >= deadline:
+        now = time.monotonic()
+        if progress is not None and progress(found) != last:
+            last, last_change = progress(found), now
+        if done(found) or now - last_change >= timeout_s or now - started >= limit_s:
             return found
         time.sleep(interval_s)
 

@@ -67,10 +67,10 @@ def hour_of(key: str) -> str:
     return f"{year}-{month}-{day}T{hour}"
 
 
-def json_rows(stack: DrillStack) -> dict[str, Counter[Row]]:
-    """Rows of the JSON under data_prefix, by hour (`2026-11-28T10`)."""
+def json_rows(stack: DrillStack, cache: dict[tuple[str, str], str] | None = None) -> dict[str, Counter[Row]]:
+    """Rows of the JSON under data_prefix, by hour (`2026-11-28T10`); `cache` as for read_objects."""
     hours: dict[str, Counter[Row]] = {}
-    objects = read_objects(stack.client("s3"), stack.outputs["bucket_name"], stack.outputs["data_prefix"])
+    objects = read_objects(stack.client("s3"), stack.outputs["bucket_name"], stack.outputs["data_prefix"], cache)
     for key, body in objects.items():
         rows = hours.setdefault(hour_of(key), Counter())
         rows.update(row_of(json.loads(line)) for line in body.splitlines() if line.strip())
@@ -103,14 +103,17 @@ def compare(expected: Counter[Row], found: Counter[Row]) -> tuple[int, int]:
 
 
 def wait_delivered(stack: DrillStack, rows: Counter[Row]) -> dict[str, Counter[Row]]:
-    """Wait until the JSON under data_prefix holds every row (or 120 s pass), let late copies land; by hour."""
+    """Wait until the JSON under data_prefix holds every row (or 120 s pass with no new row), let late copies land;
+    by hour."""
+
+    cache: dict[tuple[str, str], str] = {}
 
     def found() -> Counter[Row]:
-        return sum(json_rows(stack).values(), Counter())
+        return sum(json_rows(stack, cache).values(), Counter())
 
-    poll(found, lambda got: not (rows - got), timeout_s=120)
+    poll(found, lambda got: not (rows - got), timeout_s=120, progress=lambda got: sum(got.values()))
     settled(found)
-    return json_rows(stack)
+    return json_rows(stack, cache)
 
 
 def reset_lake(stack: DrillStack) -> None:
