@@ -73,11 +73,11 @@ def test_producer_under_throttling_and_partial_failures_loses_no_record(drill_st
     summary = producer_summary(stderr.getvalue())
     failed, retried = summary["failed"], summary["retried"]
     s3, outputs = drill_stack.client("s3"), drill_stack.outputs
-    arrived, duplicates, foreign = lake_delivery(s3, outputs, expected, failed)
-    # A batch whose response was lost may have been delivered although the producer, out of retries, reported it:
-    # such a record arrived *and* was reported. It is a false alarm, not a loss: counted apart, never twice.
     reported = reported_records(tmp_path / "rejects.csv")
     assert sum(reported.values()) == failed, f"got {sum(reported.values())} rows in the reject file, {failed} reported"
+    arrived, duplicates, foreign = lake_delivery(s3, outputs, expected, failed, reported)
+    # A batch whose response was lost may have been delivered although the producer, out of retries, reported it:
+    # such a record arrived *and* was reported. It is a false alarm, not a loss: counted apart, never twice.
     found = delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"])
     false_alarms = sum((reported & found & expected).values())
     record_drill(
