@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -22,22 +23,34 @@ def as_multiset(records: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(record, sort_keys=True, ensure_ascii=False) for record in records)
 
 
-def delivered(
-    s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], list[dict[str, Any]]] | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """(key, record) for every JSON line of every object under the prefix. With a cache (key and ETag -> records),
-    an object already read is not fetched again (Firehose writes a new object each time; on the emulator, one per
-    record, so a poll would otherwise fetch every one of them again)."""
+# Objects already read, by key and ETag (an object written again under the same key has another ETag).
+ObjectCache = dict[tuple[str, str], bytes]
+
+
+def objects_under(s3: Any, bucket: str, prefix: str, cache: ObjectCache | None = None) -> list[tuple[str, bytes]]:
+    """(key, bytes) of every object under the prefix, fetched by a few threads. With a cache, an object read before
+    is not fetched again: Firehose on the emulator writes one object per record, and the tests poll."""
+    listed = [
+        (item["Key"], item.get("ETag", ""))
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
     known = {} if cache is None else cache
-    found = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            entry = (obj["Key"], obj.get("ETag", ""))
-            if entry not in known:
-                body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
-                known[entry] = [json.loads(line) for line in body.splitlines() if line.strip()]
-            found += [(obj["Key"], record) for record in known[entry]]
-    return found
+    new = [entry for entry in listed if entry not in known]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        known.update(zip(new, pool.map(lambda e: s3.get_object(Bucket=bucket, Key=e[0])["Body"].read(), new),
+                         strict=True))  # fmt: skip
+    return [(key, known[(key, etag)]) for key, etag in listed]
+
+
+def delivered(s3: Any, bucket: str, prefix: str, cache: ObjectCache | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(key, record) for every JSON line of every object under the prefix."""
+    return [
+        (key, json.loads(line))
+        for key, body in objects_under(s3, bucket, prefix, cache)
+        for line in body.decode("utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def wait_for_records(
@@ -47,7 +60,7 @@ def wait_for_records(
     keep: Callable[[dict[str, Any]], bool] = lambda record: True,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The (key, record) pairs `keep` selects under the stack's data prefix, once there are at least `count`."""
-    cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    cache: ObjectCache = {}
 
     def arrived() -> list[tuple[str, dict[str, Any]]] | None:
         s3 = aws_client("s3")

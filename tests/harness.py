@@ -83,26 +83,26 @@ class TerraformStack:
         try:
             self.tf.apply(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
         except tftest.TerraformTestError as error:
-            orphans = self.lost_creates("\n".join(map(str, error.args))) if adopt_lost_creates else []
-            if not orphans:
+            output = "\n".join(map(str, error.args))
+            lost = lost_creates(output, self.tf_vars.get("name_prefix"), self.workdir / "terraform.tfstate")
+            if not (adopt_lost_creates and self.target.is_emulated and lost):
                 raise
-            for orphan in orphans:
-                print(f"harness: adopting {orphan.address} ({orphan.resource_id}): created on a try whose answer the "
+            for orphan in self.adopt(lost):
+                print(f"harness: adopted {orphan.address} ({orphan.resource_id}): created on a try whose answer the "
                       "emulator lost, then refused as existing on the provider's retry", file=sys.stderr)  # fmt: skip
-                self.tf.execute_command("import", "-input=false", "-no-color", *self._var_args(), orphan.address,
-                                        orphan.resource_id)  # fmt: skip
             self.tf.apply(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
         return self.outputs()
 
-    def lost_creates(self, output: str) -> list[Orphan]:
-        """`lost_creates` of this stack's failed apply output, on an emulator only, with their import IDs."""
-        if not self.target.is_emulated:
-            return []
-        orphans = lost_creates(output, self.tf_vars.get("name_prefix"), self.workdir / "terraform.tfstate")
-        return with_import_ids(orphans, self.plan()._raw) if orphans and needs_plan(orphans) else orphans
-
-    def _var_args(self) -> list[str]:
-        return tftest.parse_args(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
+    def adopt(self, orphans: list[Orphan]) -> list[Orphan]:
+        """Import resources left outside the state, as the apply's message tells a user to; returns them with the
+        import IDs used (completed from a plan where the error shows only a name, e.g. a Glue table's)."""
+        if needs_plan(orphans):
+            orphans = with_import_ids(orphans, self.plan()._raw)  # tftest keeps the plan's JSON there
+        variables = tftest.parse_args(tf_vars=self.tf_vars, tf_var_file=self.var_files or None)
+        for orphan in orphans:
+            self.tf.execute_command("import", "-input=false", "-no-color", *variables, orphan.address,
+                                    orphan.resource_id)  # fmt: skip
+        return orphans
 
     def outputs(self) -> dict[str, Any]:
         return {name: value for name, value in self.tf.output().items()}

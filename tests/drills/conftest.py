@@ -14,7 +14,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ import boto3
 import pytest
 
 from tests import drill_report, sample_records, workers
+from tests.delivery import ObjectCache, objects_under
 from tests.doubles.opensearch_bulk import OpenSearchBulkDouble
 from tests.drill_report import DrillResult
 from tests.harness import TerraformStack, random_prefix, stack_factory
@@ -160,26 +160,12 @@ def sample_sent(count: int) -> Counter[str]:
     return Counter(sample_records.canonical(record) for record in sample_records.sample_records(count))
 
 
-def read_objects(s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], str] | None = None) -> dict[str, str]:
-    """Every object under the prefix, key -> text (read by a few threads: Firehose on the emulator writes one
-    object per record). With a cache (key and ETag -> text), only objects not read before are fetched: a drill
-    polling thousands of one-record objects would otherwise fetch them all again on every poll."""
-    listed = [
-        (item["Key"], item.get("ETag", ""))
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for item in page.get("Contents", [])
-    ]
-    known = {} if cache is None else cache
-    new = [entry for entry in listed if entry not in known]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        bodies = pool.map(lambda entry: s3.get_object(Bucket=bucket, Key=entry[0])["Body"].read().decode(), new)
-        known.update(zip(new, bodies, strict=True))
-    return {key: known[(key, etag)] for key, etag in listed}
+def read_objects(s3: Any, bucket: str, prefix: str, cache: ObjectCache | None = None) -> dict[str, str]:
+    """Every object under the prefix, key -> text (`objects_under`: with a cache, each object is fetched once)."""
+    return {key: body.decode() for key, body in objects_under(s3, bucket, prefix, cache)}
 
 
-def delivered_records(
-    s3: Any, bucket: str, prefix: str, cache: dict[tuple[str, str], str] | None = None
-) -> Counter[str]:
+def delivered_records(s3: Any, bucket: str, prefix: str, cache: ObjectCache | None = None) -> Counter[str]:
     """Every record line under the prefix, as a multiset."""
     found: Counter[str] = Counter()
     for body in read_objects(s3, bucket, prefix, cache).values():
@@ -202,7 +188,7 @@ def lake_delivery(
     records; else as many as were not reported) or no new record has come for 120 s, let late copies land, and
     compare: (arrived, duplicates, foreign) as `compare` counts them. (By count alone, a reported record that was
     delivered anyway, a false alarm, can end the wait while another record is still on its way.)"""
-    cache: dict[tuple[str, str], str] = {}
+    cache: ObjectCache = {}
 
     def read() -> Counter[str]:
         return delivered_records(s3, outputs["bucket_name"], outputs["data_prefix"], cache)

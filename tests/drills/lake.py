@@ -21,6 +21,7 @@ import duckdb
 
 from compact_parquet import cli
 from demo.athena import QueryRun, load_named_query, run_query
+from tests.delivery import ObjectCache
 from tests.drills.conftest import DrillStack, empty_prefix, poll, read_objects, settled
 from tests.lambda_support import sample_record
 
@@ -67,7 +68,7 @@ def hour_of(key: str) -> str:
     return f"{year}-{month}-{day}T{hour}"
 
 
-def json_rows(stack: DrillStack, cache: dict[tuple[str, str], str] | None = None) -> dict[str, Counter[Row]]:
+def json_rows(stack: DrillStack, cache: ObjectCache | None = None) -> dict[str, Counter[Row]]:
     """Rows of the JSON under data_prefix, by hour (`2026-11-28T10`); `cache` as for read_objects."""
     hours: dict[str, Counter[Row]] = {}
     objects = read_objects(stack.client("s3"), stack.outputs["bucket_name"], stack.outputs["data_prefix"], cache)
@@ -106,7 +107,7 @@ def wait_delivered(stack: DrillStack, rows: Counter[Row]) -> dict[str, Counter[R
     """Wait until the JSON under data_prefix holds every row (or 120 s pass with no new row), let late copies land;
     by hour."""
 
-    cache: dict[tuple[str, str], str] = {}
+    cache: ObjectCache = {}
 
     def found() -> Counter[Row]:
         return sum(json_rows(stack, cache).values(), Counter())

@@ -16,7 +16,7 @@ from tftest import TerraformTestError
 from tests.drills.conftest import DrillResult
 from tests.harness import random_prefix
 from tools import terraform
-from tools.recovery import Orphan, find_orphans, needs_plan, with_import_ids
+from tools.recovery import Orphan, find_orphans
 
 pytestmark = [pytest.mark.drill, pytest.mark.integration]
 
@@ -62,19 +62,8 @@ def apply_adopting_orphans(stack) -> list[Orphan]:
         orphans = find_orphans("\n".join(map(str, exc.args)))  # (message, stderr)
         if not orphans:
             raise
-    if needs_plan(orphans):  # e.g. a Glue table: its import ID is catalog:database:table, not the name shown
-        orphans = with_import_ids(orphans, stack.plan()._raw)  # tftest keeps the plan's JSON there
-    for orphan in orphans:
-        stack.tf.execute_command(
-            "import",
-            "-input=false",
-            "-no-color",
-            *[f"-var-file={f}" for f in stack.var_files],
-            *[f"-var={k}={v}" for k, v in stack.tf_vars.items()],
-            orphan.address,
-            orphan.resource_id,
-        )
-    stack.apply()
+    orphans = stack.adopt(orphans)  # a Glue table's import ID is completed from the plan
+    stack.apply(adopt_lost_creates=False)
     return orphans
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.delivery import ObjectCache, objects_under
 from tests.harness import left_behind, log_groups_named, random_prefix, wait_for
 
 pytestmark = pytest.mark.integration
@@ -124,19 +125,6 @@ def parquet_rows(body: bytes) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def delivered(s3, bucket: str, prefix: str, cache: dict[tuple[str, str], bytes]) -> list[tuple[str, bytes]]:
-    """(key, bytes) of every object under the prefix; an object already in the cache (by key and ETag) is not
-    fetched again (the emulator writes one object per record, and the fixture polls)."""
-    objects = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for obj in page.get("Contents", []):
-            entry = (obj["Key"], obj.get("ETag", ""))
-            if entry not in cache:
-                cache[entry] = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-            objects.append((obj["Key"], cache[entry]))
-    return objects
-
-
 def records_in(objects: list[tuple[str, bytes]], parquet: bool) -> list[tuple[str, dict[str, Any]]]:
     """(key, record) for every record in the objects; Parquet rows come back with the table's column names."""
     found = []
@@ -235,10 +223,10 @@ def send(kinesis, stream: str, records: list[dict[str, Any]]) -> None:
 def arrived(deployment, aws_client):
     """Every delivered (key, record), once all the sent records are in S3."""
     s3, outputs = aws_client("s3"), deployment.outputs
-    cache: dict[tuple[str, str], bytes] = {}
+    cache: ObjectCache = {}
 
     def all_there():
-        objects = delivered(s3, outputs["bucket_name"], outputs["delivery_prefix"], cache)
+        objects = objects_under(s3, outputs["bucket_name"], outputs["delivery_prefix"], cache)
         found = records_in(objects, deployment.parquet)
         return found if len(found) >= len(deployment.records) else None
 
