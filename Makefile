@@ -29,7 +29,7 @@ PROFILE      ?=
 LINT_VALIDATE ?= yes
 
 .PHONY: help setup up down status reset init plan apply destroy import outputs env build produce demo replay \
-        bench-lambda bench-producer test-unit test-local drills lint fmt validate docs contract clean
+        bench-lambda bench-producer test-unit test-local drills lint lint-settings fmt validate docs contract clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -145,7 +145,10 @@ fmt: setup ## Format Python and Terraform in place
 	@$(PY) -m ruff check --fix .
 	@$(PY) -m tools fmt
 
-lint: build ## ruff, terraform fmt -check, validate, module READMEs and contract views current, checkov
+lint-settings:
+	@case "$(LINT_VALIDATE)" in yes|no) ;; *) echo "lint: error: LINT_VALIDATE='$(LINT_VALIDATE)' must be yes or no (no leaves terraform validate out)" >&2; exit 2;; esac
+
+lint: lint-settings build ## ruff, terraform fmt -check, validate, module READMEs and contract views current, checkov
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m tools fmt -check

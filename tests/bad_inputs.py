@@ -151,6 +151,8 @@ CASES: tuple[BadInput, ...] = (
              "ENV='staging' is not a known target", {"ENV": "staging"}),
     BadInput("make-unknown-profile", "make", "`make produce PROFILE=lab` (no such profile)",
              ("make", "produce", "PROFILE=lab"), 2, "PROFILE='lab' is not a profile; use one of: direct-put, stream"),
+    BadInput("make-lint-validate-not-yes-or-no", "make", "`make lint LINT_VALIDATE=off`",
+             ("make", "lint", "LINT_VALIDATE=off"), 2, "LINT_VALIDATE='off' must be yes or no"),
     BadInput("make-replay-unknown-target", "make", "`make replay` with `ENV=staging`", ("make", "replay"), 2,
              "ENV='staging' is not a known target", {"ENV": "staging"}),
     BadInput("make-replay-no-ingest", "make", "`make replay` where no stack (or no ingest function) is deployed",
